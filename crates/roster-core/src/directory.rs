@@ -1,0 +1,140 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::capabilities::Capabilities;
+use crate::error::Result;
+use crate::model::{Group, NewGroup, NewUser, User, UserKey, UserOp, UserPatch, UserQuery};
+
+/// Who a directory is: its backend kind, its site name and what it can do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendInfo {
+    /// The backend kind: `memory`, `ams`, `redcap`, `periscope`, `usersave`, …
+    pub kind: String,
+    /// The site's name as configured.
+    pub site: String,
+    pub capabilities: Capabilities,
+}
+
+impl BackendInfo {
+    /// Describes a site.
+    pub fn new(
+        kind: impl Into<String>,
+        site: impl Into<String>,
+        capabilities: Capabilities,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            site: site.into(),
+            capabilities,
+        }
+    }
+}
+
+/// One site's users and groups, whatever platform it runs on.
+///
+/// Every backend implements it, and so do the layers that wrap a backend (retry, throttle,
+/// concurrency limit, tracing, chaos). Operations a backend cannot do return
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported), but callers are expected to check
+/// [`Capabilities`] first, as the engine does when it plans.
+///
+/// With the `mock` feature, `MockUserDirectory` is a mockall mock of this trait.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait UserDirectory: Send + Sync {
+    /// Backend kind, site name and capabilities.
+    fn describe(&self) -> &BackendInfo;
+
+    /// Every user matching `query`, across all pages.
+    async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>>;
+
+    /// The user `key` names, or `None` when there is none.
+    async fn get_user(&self, key: &UserKey) -> Result<Option<User>>;
+
+    /// Creates a user; `AlreadyExists` when one with the same key is there.
+    async fn create_user(&self, user: &NewUser) -> Result<User>;
+
+    /// Changes the fields the patch names and keeps every other field.
+    async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<User>;
+
+    /// Removes the user from the site.
+    async fn delete_user(&self, id: &str) -> Result<()>;
+
+    /// Every group of the site.
+    async fn list_groups(&self) -> Result<Vec<Group>>;
+
+    /// Creates a group.
+    async fn create_group(&self, group: &NewGroup) -> Result<Group>;
+
+    /// Deletes a group by name.
+    async fn delete_group(&self, name: &str) -> Result<()>;
+
+    /// Adds the users with ids `add` to `group` and removes those with ids `remove`.
+    /// Adding a member or removing a non-member is not an error. When some users fail and
+    /// the rest were applied, the error kind is `Partial` naming the failed ids.
+    async fn set_membership(&self, group: &str, add: &[String], remove: &[String]) -> Result<()>;
+
+    /// Applies several user writes; one result per op, in order (`Some(user)` after a create
+    /// or update, `None` after a delete). The default sends them one by one; backends whose
+    /// platform takes arrays override it and send up to `batch_max` per request.
+    async fn apply_batch(&self, ops: &[UserOp]) -> Result<Vec<Result<Option<User>>>> {
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            let result = match op {
+                UserOp::Create(user) => self.create_user(user).await.map(Some),
+                UserOp::Update { id, patch } => self.update_user(id, patch).await.map(Some),
+                UserOp::Delete { id } => self.delete_user(id).await.map(|()| None),
+            };
+            results.push(result);
+        }
+        Ok(results)
+    }
+}
+
+macro_rules! forward_directory {
+    ($($pointer:ident),*) => {$(
+        #[async_trait]
+        impl<T: UserDirectory + ?Sized> UserDirectory for $pointer<T> {
+            fn describe(&self) -> &BackendInfo {
+                (**self).describe()
+            }
+            async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>> {
+                (**self).list_users(query).await
+            }
+            async fn get_user(&self, key: &UserKey) -> Result<Option<User>> {
+                (**self).get_user(key).await
+            }
+            async fn create_user(&self, user: &NewUser) -> Result<User> {
+                (**self).create_user(user).await
+            }
+            async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<User> {
+                (**self).update_user(id, patch).await
+            }
+            async fn delete_user(&self, id: &str) -> Result<()> {
+                (**self).delete_user(id).await
+            }
+            async fn list_groups(&self) -> Result<Vec<Group>> {
+                (**self).list_groups().await
+            }
+            async fn create_group(&self, group: &NewGroup) -> Result<Group> {
+                (**self).create_group(group).await
+            }
+            async fn delete_group(&self, name: &str) -> Result<()> {
+                (**self).delete_group(name).await
+            }
+            async fn set_membership(&self, group: &str, add: &[String], remove: &[String]) -> Result<()> {
+                (**self).set_membership(group, add, remove).await
+            }
+            async fn apply_batch(&self, ops: &[UserOp]) -> Result<Vec<Result<Option<User>>>> {
+                (**self).apply_batch(ops).await
+            }
+        }
+    )*};
+}
+
+// Shared and boxed directories are directories too, so layers can wrap `Arc<dyn UserDirectory>`.
+forward_directory!(Arc, Box);
+
+/// A directory shared across tasks: what the engine and the CLI hold.
+pub type SharedDirectory = Arc<dyn UserDirectory>;
