@@ -39,6 +39,12 @@ pub struct Capabilities {
     pub avatar_upload: bool,
     /// Users per list request; `None` = every list comes whole.
     pub page_size: Option<usize>,
+    /// Canonical fields (`email`, `first_name`, …) or attribute names this backend reports
+    /// but cannot write (REDCap account fields, server-computed LumApps fields, …). The engine
+    /// does not manage them on this site (a desired value is not a change) and says so in the
+    /// plan; a backend refuses writes to them with `Invalid` or `Unsupported`.
+    #[serde(default)]
+    pub read_only_fields: Vec<String>,
 }
 
 impl Capabilities {
@@ -62,6 +68,7 @@ impl Capabilities {
             remote_dry_run: false,
             avatar_upload: false,
             page_size: None,
+            read_only_fields: Vec::new(),
         }
     }
 
@@ -85,7 +92,13 @@ impl Capabilities {
             remote_dry_run: false,
             avatar_upload: false,
             page_size: None,
+            read_only_fields: Vec::new(),
         }
+    }
+
+    /// True when the engine may write `field` (a canonical field or attribute name) here.
+    pub fn can_write_field(&self, field: &str) -> bool {
+        !self.read_only_fields.iter().any(|f| f == field)
     }
 
     /// Every `(name, value)` row, in the canonical order, for tables and reports.
@@ -113,6 +126,12 @@ impl Capabilities {
             ("remote_dry_run", yes_no(self.remote_dry_run)),
             ("avatar_upload", yes_no(self.avatar_upload)),
             ("page_size", limit(self.page_size.map(|n| n.to_string()))),
+            (
+                "read_only_fields",
+                limit(
+                    (!self.read_only_fields.is_empty()).then(|| self.read_only_fields.join(", ")),
+                ),
+            ),
         ]
     }
 }
@@ -151,6 +170,6 @@ mod tests {
         assert!(text.contains("max_groups_per_user  1\n"));
         assert!(text.contains("batch_max            500\n"));
         assert!(text.contains("page_size            none\n"));
-        assert_eq!(text.lines().count(), 2 + 17);
+        assert_eq!(text.lines().count(), 2 + 18);
     }
 }

@@ -166,6 +166,21 @@ impl MemoryDirectory {
         }
     }
 
+    /// Refuses a write to a field the capabilities mark read-only, as a backend would.
+    fn require_writable<'a>(
+        &self,
+        mut fields: impl Iterator<Item = &'a str>,
+        operation: Operation,
+    ) -> Result<()> {
+        match fields.find(|field| !self.caps().can_write_field(field)) {
+            None => Ok(()),
+            Some(field) => Err(self.error(
+                DirectoryError::invalid(Some(field), "read-only on this site"),
+                operation,
+            )),
+        }
+    }
+
     /// Counts the call, tracks concurrency and waits the configured latency.
     async fn serve(&self, operation: Operation) -> InFlight<'_> {
         *self
@@ -261,6 +276,14 @@ impl UserDirectory for MemoryDirectory {
         let op = Operation::CreateUser;
         let _call = self.serve(op).await;
         self.require(self.caps().create_user, op)?;
+        let named = [
+            ("username", new.username.is_some()),
+            ("email", new.email.is_some()),
+            ("first_name", new.first_name.is_some()),
+            ("last_name", new.last_name.is_some()),
+        ];
+        let fields = named.iter().filter(|(_, set)| *set).map(|(name, _)| *name);
+        self.require_writable(fields.chain(new.attributes.keys().map(String::as_str)), op)?;
         if new.username.is_none() && new.email.is_none() {
             return Err(self.error(
                 DirectoryError::invalid(Some("email"), "a user needs a username or an email"),
@@ -296,6 +319,8 @@ impl UserDirectory for MemoryDirectory {
         if !patch.active.is_leave() {
             self.require(self.caps().deactivate_user, op)?;
         }
+        let touched = patch.touched_fields();
+        self.require_writable(touched.iter().map(String::as_str), op)?;
         let mut state = self.state.lock().expect("memory state");
         let key = State::parse_id(id)
             .filter(|key| state.users.contains_key(key))

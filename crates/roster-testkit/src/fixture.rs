@@ -1,6 +1,6 @@
 use std::any::Any;
 
-use roster_core::{NewGroup, NewUser, SharedDirectory};
+use roster_core::{NewGroup, NewUser, SharedDirectory, UserPatch};
 use serde_json::Value;
 
 /// A fresh directory under test, what keeps it alive (a simulator handle, say) and how the
@@ -47,6 +47,9 @@ pub struct SuiteOptions {
     /// An attribute the platform stores, set at create and expected back unchanged after a
     /// partial update.
     pub kept_attribute: Option<(String, Value)>,
+    /// The change the partial-update check makes; `None` sets `first_name` where writable.
+    /// The check expects exactly the patch's fields to change.
+    pub partial_update: Option<UserPatch>,
 }
 
 impl Default for SuiteOptions {
@@ -56,6 +59,7 @@ impl Default for SuiteOptions {
             new_group: |name| NewGroup::named(name),
             clearable_attribute: Some(("known_as".into(), Value::String("Tess".into()))),
             kept_attribute: Some(("uuid".into(), Value::String("ext-0001".into()))),
+            partial_update: None,
         }
     }
 }

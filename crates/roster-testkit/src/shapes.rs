@@ -15,9 +15,11 @@ pub fn ams() -> Capabilities {
     }
 }
 
-/// REDCap: groups are DAGs, one per user; imports carry up to 500 users; no server filter.
+/// REDCap: groups are DAGs, one per user; imports carry up to 500 users; no server filter;
+/// account fields (email, names) are read-only.
 pub fn redcap() -> Capabilities {
     Capabilities {
+        read_only_fields: vec!["email".into(), "first_name".into(), "last_name".into()],
         max_groups_per_user: Some(1),
         batch_max: 500,
         server_side_filter: false,
