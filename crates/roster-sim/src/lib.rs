@@ -6,8 +6,10 @@
 
 pub mod ams;
 pub mod common;
+pub mod fleet;
 pub mod periscope;
 pub mod redcap;
 pub mod usersave;
 
 pub use common::{Counters, FaultKind, FaultOptions, SeedPerson, SimHandle, SimOptions};
+pub use fleet::Fleet;

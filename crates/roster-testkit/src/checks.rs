@@ -230,9 +230,14 @@ pub async fn partial_update_leaves_every_other_field(fixture: &Fixture) {
         .update_user(&before.id, &patch)
         .await
         .expect("update");
-    let after = get_by_id(fixture, &before.id).await;
+    let mut after = get_by_id(fixture, &before.id).await;
     let mut expected = before.clone();
     patch.apply_to(&mut expected);
+    // Read-only attributes are the server's (a recomputed full name, an update timestamp):
+    // they may change on any write.
+    for user in [&mut after, &mut expected] {
+        user.attributes.retain(|name, _| c.can_write_field(name));
+    }
     assert_eq!(
         after,
         expected,

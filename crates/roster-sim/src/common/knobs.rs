@@ -75,7 +75,11 @@ impl Knobs {
         if self.jitter.is_zero() {
             return self.latency;
         }
-        let extra = self.rng.lock().expect("knobs rng").random_range(0..=self.jitter.as_micros() as u64);
+        let extra = self
+            .rng
+            .lock()
+            .expect("knobs rng")
+            .random_range(0..=self.jitter.as_micros() as u64);
         self.latency + Duration::from_micros(extra)
     }
 
@@ -101,7 +105,11 @@ impl Knobs {
 }
 
 /// The middleware every simulator router runs under (installed by [`super::SimHandle::serve`]).
-pub async fn knobs_layer(State(knobs): State<Arc<Knobs>>, request: Request, next: Next) -> Response {
+pub async fn knobs_layer(
+    State(knobs): State<Arc<Knobs>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let delay = knobs.delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

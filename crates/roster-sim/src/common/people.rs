@@ -19,21 +19,53 @@ pub struct SeedPerson {
 }
 
 const FIRST_FEMALE: &[&str] = &[
-    "Emma", "Olivia", "Ava", "Sophia", "Mia", "Amelia", "Chloé", "Zoë", "Ingrid", "Aisha",
-    "Priya", "Mei", "Lucía", "Hannah", "Freya", "Niamh", "Sakura", "Fatima", "Anna", "Greta",
+    "Emma", "Olivia", "Ava", "Sophia", "Mia", "Amelia", "Chloé", "Zoë", "Ingrid", "Aisha", "Priya",
+    "Mei", "Lucía", "Hannah", "Freya", "Niamh", "Sakura", "Fatima", "Anna", "Greta",
 ];
 const FIRST_MALE: &[&str] = &[
-    "Liam", "Noah", "Oliver", "Elijah", "James", "Lucas", "Mateo", "Björn", "Kai", "Omar",
-    "Rahul", "Wei", "José", "Finn", "Arjun", "Tomás", "Kenji", "Yusuf", "Jonas", "Luca",
+    "Liam", "Noah", "Oliver", "Elijah", "James", "Lucas", "Mateo", "Björn", "Kai", "Omar", "Rahul",
+    "Wei", "José", "Finn", "Arjun", "Tomás", "Kenji", "Yusuf", "Jonas", "Luca",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Garcia", "Müller", "Rossi", "Nguyen", "Kim",
-    "O'Brien", "Andersson", "Novak", "Silva", "Kowalski", "Dubois", "Tanaka", "Patel", "Cohen",
-    "Murphy", "Jensen", "Fischer", "López", "Ivanova", "Okafor", "Haddad",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Nguyen",
+    "Kim",
+    "O'Brien",
+    "Andersson",
+    "Novak",
+    "Silva",
+    "Kowalski",
+    "Dubois",
+    "Tanaka",
+    "Patel",
+    "Cohen",
+    "Murphy",
+    "Jensen",
+    "Fischer",
+    "López",
+    "Ivanova",
+    "Okafor",
+    "Haddad",
 ];
 const GROUPS: &[&str] = &[
-    "First Team", "Academy", "Medical", "Strength & Conditioning", "Coaches", "Analysts",
-    "Under 21", "Under 18", "Women's Team", "Physiotherapy", "Nutrition", "Recruitment",
+    "First Team",
+    "Academy",
+    "Medical",
+    "Strength & Conditioning",
+    "Coaches",
+    "Analysts",
+    "Under 21",
+    "Under 18",
+    "Women's Team",
+    "Physiotherapy",
+    "Nutrition",
+    "Recruitment",
 ];
 
 /// `count` deterministic people for `seed`.
@@ -87,7 +119,7 @@ fn ascii_slug(name: &str) -> String {
         .filter_map(|c| {
             let folded = match c {
                 'à'..='å' | 'À'..='Å' => 'a',
-                'è'..='ë' | 'È'..='Ë' | 'é' => 'e',
+                'è'..='ë' | 'È'..='Ë' => 'e',
                 'ì'..='ï' => 'i',
                 'ò'..='ö' | 'Ò'..='Ö' => 'o',
                 'ù'..='ü' | 'Ù'..='Ü' => 'u',
@@ -95,7 +127,9 @@ fn ascii_slug(name: &str) -> String {
                 'ñ' => 'n',
                 c => c,
             };
-            folded.is_ascii_alphabetic().then(|| folded.to_ascii_lowercase())
+            folded
+                .is_ascii_alphabetic()
+                .then(|| folded.to_ascii_lowercase())
         })
         .collect()
 }
@@ -111,6 +145,8 @@ mod tests {
         assert_ne!(a, seed_people(8, 500));
         let unique: HashSet<_> = a.iter().map(|p| &p.username).collect();
         assert_eq!(unique.len(), 500);
-        assert!(a.iter().all(|p| p.username.is_ascii() && p.email.ends_with("@example.org")));
+        assert!(a
+            .iter()
+            .all(|p| p.username.is_ascii() && p.email.ends_with("@example.org")));
     }
 }

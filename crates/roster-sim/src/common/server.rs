@@ -31,7 +31,10 @@ impl<S: Send + Sync + 'static> SimHandle<S> {
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let app = router.layer(axum::middleware::from_fn_with_state(knobs.clone(), knobs_layer));
+        let app = router.layer(axum::middleware::from_fn_with_state(
+            knobs.clone(),
+            knobs_layer,
+        ));
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -1,0 +1,59 @@
+//! The exact requests the backend sends and how it reads every documented answer, pinned
+//! against a mock server.
+
+mod errors;
+mod groups;
+mod membership;
+mod users;
+mod validate;
+
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer, When};
+use roster_core::SecretString;
+use roster_periscope::{PeriscopeConfig, PeriscopeDirectory};
+
+/// The Periscope site name of every mock site.
+const SITE_NAME: &str = "example_site";
+/// A key that must never show up in errors or debug output.
+const API_KEY: &str = "k-0123-very-secret";
+/// The configured inviting administrator.
+const ADMIN: &str = "admin@example.com";
+/// Roster's name for the mock site.
+const ROSTER_SITE: &str = "bi";
+const USER_AGENT: &str = concat!("roster/", env!("CARGO_PKG_VERSION"));
+
+/// A configuration pointing at `server`, with an inviting administrator.
+fn config(server: &MockServer) -> PeriscopeConfig {
+    let mut config = PeriscopeConfig::new(SITE_NAME, SecretString::from(API_KEY));
+    config.base_url = server.base_url();
+    config.invited_by_email = Some(ADMIN.into());
+    config
+}
+
+fn directory(server: &MockServer) -> PeriscopeDirectory {
+    PeriscopeDirectory::new(ROSTER_SITE, config(server)).expect("valid config")
+}
+
+/// The headers every request carries, and exactly the query `query` (none for `None`).
+fn request(when: When, query: Option<&'static str>) -> When {
+    when.header("HTTP-X-PARTNER-AUTH", format!("{SITE_NAME}:{API_KEY}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .header("user-agent", USER_AGENT)
+        .is_true(move |req: &HttpMockRequest| req.uri().query() == query)
+}
+
+/// Answers with each body in turn, then the last one again.
+fn in_turn(bodies: Vec<(u16, &'static str)>) -> impl Fn(&HttpMockRequest) -> HttpMockResponse {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    move |_| {
+        let index = next
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            .min(bodies.len() - 1);
+        let (status, body) = bodies[index];
+        HttpMockResponse::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(body)
+            .build()
+    }
+}
