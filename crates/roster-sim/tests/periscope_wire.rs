@@ -285,6 +285,18 @@ async fn create_user_validates_in_the_contract_order() {
 #[tokio::test]
 async fn update_user_rules() {
     let sim = Sim::start().await;
+    let garbage = sim
+        .call(
+            "PUT",
+            "/api/v1/users?test_mode=false",
+            Some(ADMIN),
+            Some("not json"),
+        )
+        .await;
+    assert_eq!(
+        (garbage.status, garbage.text.as_str()),
+        (400, r#"{"error":"Invalid JSON body"}"#)
+    );
     let put = |email: Option<&'static str>, body: &'static str| {
         sim.call("PUT", "/api/v1/users?test_mode=false", email, Some(body))
     };

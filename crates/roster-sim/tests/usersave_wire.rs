@@ -1538,3 +1538,56 @@ async fn a_generated_seed_can_be_adjusted_and_served() {
     assert_eq!(token.status(), 200);
     assert_eq!(handle.state().users().len(), 4);
 }
+
+#[tokio::test]
+async fn feed_list_filters() {
+    let lum = Lum::start().await;
+    let ftype = lum.handle.credentials().group_type.unwrap();
+    let synced = lum
+        .post(
+            "feed/save",
+            json!({"name":"Synced","type": ftype,
+                   "groups":[{"identityProvider":"idp1","group":"sales@corp.io"}]}),
+        )
+        .await
+        .json();
+    let ids = |body: Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["id"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let total = lum.handle.state().groups().len();
+    let synced_id = synced["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ids(lum.get("feed/list?hasGroup=true").await.json()),
+        vec![synced_id.clone()]
+    );
+    assert_eq!(
+        ids(lum
+            .get("feed/list?hasGroup=false&maxResults=100")
+            .await
+            .json())
+        .len(),
+        total - 1
+    );
+    let all = lum.feed_id("LUMAPPS_ALL");
+    let restricted = lum
+        .get(&format!(
+            "feed/list?restrictToFeeds={all}&restrictToFeeds={synced_id}"
+        ))
+        .await
+        .json();
+    assert_eq!(ids(restricted), vec![all.clone(), synced_id.clone()]);
+    let except = lum
+        .get(&format!("feed/list?exceptFeeds={all}&maxResults=100"))
+        .await
+        .json();
+    assert!(!ids(except.clone()).contains(&all));
+    assert_eq!(ids(except).len(), total - 1);
+    assert_eq!(lum.get("feed/list?hasGroup=perhaps").await.status, 400);
+}
