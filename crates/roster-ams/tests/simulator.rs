@@ -1,0 +1,214 @@
+//! Against the AMS simulator: request economy asserted with its counters (DESIGN §7), one
+//! login per directory, group members, and avatars end to end.
+
+use std::collections::BTreeMap;
+
+use roster_ams::{AmsConfig, AmsDirectory, AvatarSource, AvatarStatus};
+use roster_core::{Change, UserDirectory, UserKey, UserKeyKind, UserPatch, UserQuery};
+use roster_sim::ams::{AmsSim, AmsState};
+use roster_sim::{SimHandle, SimOptions};
+
+async fn site(users: usize) -> (SimHandle<AmsState>, AmsDirectory) {
+    let sim = AmsSim::start(SimOptions {
+        users,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("start the AMS simulator");
+    let credentials = sim.credentials();
+    let config = AmsConfig::new(
+        credentials.site_url.clone(),
+        credentials.username.clone(),
+        credentials.password.clone().into(),
+    );
+    let directory = AmsDirectory::new("sim", config).expect("a valid configuration");
+    (sim, directory)
+}
+
+/// Requests per endpoint since the last reset, zero counts left out.
+fn counts(sim: &SimHandle<AmsState>) -> BTreeMap<String, u64> {
+    let mut counts = sim.counters().snapshot();
+    counts.retain(|_, count| *count > 0);
+    counts
+}
+
+fn expected(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(name, count)| ((*name).to_owned(), *count))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_update_is_one_person_get_and_one_save() {
+    let (sim, site) = site(5).await;
+    let users = site.list_users(&UserQuery::all()).await.unwrap();
+    let target = &users[users.len() - 1];
+    sim.counters().reset();
+    let patch = UserPatch {
+        first_name: Change::Set("Renamed".into()),
+        ..UserPatch::default()
+    };
+    site.update_user(&target.id, &patch).await.unwrap();
+    assert_eq!(
+        counts(&sim),
+        expected(&[("person/get", 1), ("person/save", 1)])
+    );
+    let after = site
+        .get_user(&UserKey::Id(target.id.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut wanted = target.clone();
+    wanted.first_name = Some("Renamed".into());
+    assert_eq!(after, wanted, "every other field is kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconcile_reads_in_batches_then_writes_one_get_and_one_save_per_change() {
+    let (sim, site) = site(620).await;
+    let users = site.list_users(&UserQuery::all()).await.unwrap();
+    let n = users.len() as u64;
+    assert!(n > 600, "the site holds {n} users");
+    let batches = |size: u64| n.div_ceil(size);
+    assert_eq!(
+        counts(&sim),
+        expected(&[
+            ("loginUser", 1),
+            ("usersearch", 1 + batches(100)),
+            ("person/get", batches(500)),
+        ])
+    );
+    sim.counters().reset();
+    for user in users.iter().take(3) {
+        site.update_user(&user.id, &UserPatch::deactivate())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        counts(&sim),
+        expected(&[("person/get", 3), ("person/save", 3)])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_directory_logs_in_once_for_all_its_calls() {
+    let (sim, site) = site(5).await;
+    let groups = site.list_groups().await.unwrap();
+    assert!(!groups.is_empty(), "the simulator seeds groups");
+    let users = site.list_users(&UserQuery::all()).await.unwrap();
+    site.get_user(&UserKey::Id(users[0].id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(sim.counters().get("loginUser"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_members_are_the_users_listed_in_that_group() {
+    let (sim, site) = site(20).await;
+    let everyone = site.list_users(&UserQuery::all()).await.unwrap();
+    let group = everyone
+        .iter()
+        .flat_map(|user| user.groups.clone().unwrap_or_default())
+        .next()
+        .expect("some user is in a group");
+    sim.counters().reset();
+    let members = site.group_members(&group).await.unwrap();
+    let mut from_listing: Vec<String> = everyone
+        .iter()
+        .filter(|user| {
+            user.groups
+                .as_ref()
+                .is_some_and(|groups| groups.contains(&group))
+        })
+        .map(|user| user.id.clone())
+        .collect();
+    from_listing.sort();
+    let mut ids: Vec<String> = members.iter().map(|user| user.id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, from_listing);
+    assert_eq!(counts(&sim).get("groupmembers"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_avatar_is_uploaded_and_attached_keeping_every_other_field() {
+    let (sim, site) = site(5).await;
+    let users = site.list_users(&UserQuery::all()).await.unwrap();
+    let target = users.last().unwrap().clone();
+    let username = target.username.clone().unwrap();
+    let dir = std::env::temp_dir().join(format!("roster-ams-sim-avatar-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{username}.png")),
+        b"\x89PNG\r\n\x1a\nrest",
+    )
+    .unwrap();
+    sim.counters().reset();
+
+    let results = site
+        .upload_avatars(AvatarSource::Directory(dir.clone()), UserKeyKind::Username)
+        .await
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    assert_eq!(results.len(), 1);
+    let result = &results[0];
+    assert_eq!(result.status, AvatarStatus::Success, "{:?}", result.reason);
+    assert_eq!(result.user_id.as_deref(), Some(target.id.as_str()));
+    assert_eq!(
+        counts(&sim),
+        expected(&[
+            ("usersearch", 1),
+            ("fileupload", 1),
+            ("getUploadStatus", 1),
+            ("person/get", 1),
+            ("person/save", 1),
+        ])
+    );
+    let after = site
+        .get_user(&UserKey::Id(target.id.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut wanted = target.clone();
+    wanted.attributes.insert(
+        "avatar_id".into(),
+        serde_json::Value::String(result.file_id.clone().unwrap()),
+    );
+    assert_eq!(after, wanted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_are_found_by_about_email_and_uuid() {
+    let (sim, site) = site(5).await;
+    let users = site.list_users(&UserQuery::all()).await.unwrap();
+    let target = users.last().unwrap().clone();
+    let about = target.about().expect("a name");
+    sim.counters().reset();
+    let by_about = site
+        .get_user(&UserKey::Attribute {
+            name: "about".into(),
+            value: about,
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_about.as_ref(), Some(&target));
+    assert_eq!(
+        counts(&sim),
+        expected(&[("usersearch", 2), ("person/get", 1)]),
+        "one search for everyone, one username search for memberships"
+    );
+    let email = target.email.clone().expect("an email").to_uppercase();
+    let by_email = site.get_user(&UserKey::Email(email)).await.unwrap();
+    assert_eq!(by_email.as_ref(), Some(&target));
+    let missing = site
+        .get_user(&UserKey::Attribute {
+            name: "uuid".into(),
+            value: "no-such-uuid".into(),
+        })
+        .await
+        .unwrap();
+    assert!(missing.is_none());
+}
