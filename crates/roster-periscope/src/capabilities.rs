@@ -23,7 +23,8 @@ pub fn capabilities() -> Capabilities {
         remote_dry_run: true,
         avatar_upload: false,
         page_size: None,
-        read_only_fields: Vec::new(),
+        // There is no username apart from the e-mail: a desired username is not managed here.
+        read_only_fields: vec!["username".to_owned()],
     }
 }
 

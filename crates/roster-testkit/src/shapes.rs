@@ -27,12 +27,14 @@ pub fn redcap() -> Capabilities {
     }
 }
 
-/// Periscope: no active flag (delete instead), validate-only test mode.
+/// Periscope: no active flag (delete instead), no username apart from the e-mail,
+/// validate-only test mode.
 pub fn periscope() -> Capabilities {
     Capabilities {
         deactivate_user: false,
         server_side_filter: false,
         remote_dry_run: true,
+        read_only_fields: vec!["username".into()],
         ..Capabilities::full()
     }
 }
