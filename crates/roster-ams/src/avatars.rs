@@ -196,7 +196,8 @@ impl AmsDirectory {
             url: self.transport.urls().upload.clone(),
             repeat: Repeat::Unsafe,
         };
-        self.transport
+        let uploaded = self
+            .transport
             .send(&endpoint, &Payload::Avatar(file))
             .await?;
         let reply: UploadStatusReply = self
@@ -207,17 +208,27 @@ impl AmsDirectory {
                 Repeat::Safe,
             )
             .await?;
-        uploaded_file(reply, &file.file_name)
+        uploaded_file(
+            reply,
+            &file.file_name,
+            &self.transport.secrets(&uploaded.session),
+        )
     }
 }
 
-/// The file id and server name from a getUploadStatus reply, or why the upload failed.
-fn uploaded_file(reply: UploadStatusReply, file_name: &str) -> Result<(String, String)> {
+/// The file id and server name from a getUploadStatus reply, or why the upload failed (in
+/// the site's words, without `secrets`).
+fn uploaded_file(
+    reply: UploadStatusReply,
+    file_name: &str,
+    secrets: &[&str],
+) -> Result<(String, String)> {
     let status = reply.upload_status;
     if status.as_ref().and_then(|status| status.error) != Some(false) {
         let message = status
             .and_then(|status| status.message)
             .filter(|message| !message.is_empty())
+            .map(|message| failure::scrub(message, secrets))
             .unwrap_or_else(|| "Unknown error".into());
         return Err(DirectoryError::invalid(
             Some("filedata"),

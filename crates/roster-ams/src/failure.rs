@@ -50,6 +50,50 @@ pub fn scrub(mut text: String, secrets: &[&str]) -> String {
     text
 }
 
+/// `error` with `secrets` blanked out of every text it carries; class, operation, site and
+/// retry hint kept.
+pub fn scrub_error(error: DirectoryError, secrets: &[&str]) -> DirectoryError {
+    let clean = |text: String| scrub(text, secrets);
+    let kind = match error.kind().clone() {
+        ErrorKind::NotFound { what } => ErrorKind::NotFound { what: clean(what) },
+        ErrorKind::AlreadyExists { what } => ErrorKind::AlreadyExists { what: clean(what) },
+        ErrorKind::Unauthorized { message } => ErrorKind::Unauthorized {
+            message: clean(message),
+        },
+        ErrorKind::Forbidden { message } => ErrorKind::Forbidden {
+            message: clean(message),
+        },
+        ErrorKind::Invalid { field, message } => ErrorKind::Invalid {
+            field,
+            message: clean(message),
+        },
+        ErrorKind::Conflict { message } => ErrorKind::Conflict {
+            message: clean(message),
+        },
+        ErrorKind::Transport { message } => ErrorKind::Transport {
+            message: clean(message),
+        },
+        ErrorKind::Server { status, body } => ErrorKind::Server {
+            status,
+            body: clean(body),
+        },
+        ErrorKind::Decode { message } => ErrorKind::Decode {
+            message: clean(message),
+        },
+        other => other,
+    };
+    let mut scrubbed = DirectoryError::new(kind)
+        .with_class(error.class())
+        .with_retry_after(error.retry_after());
+    if let Some(operation) = error.operation() {
+        scrubbed = scrubbed.in_operation(operation);
+    }
+    if let Some(site) = error.site() {
+        scrubbed = scrubbed.at_site(site);
+    }
+    scrubbed
+}
+
 /// An rpc exception, if the body is one: `(type, detailMessage)`.
 pub fn rpc_exception(body: &[u8]) -> Option<(String, String)> {
     let probe: RpcProbe = serde_json::from_slice(body).ok()?;
@@ -73,7 +117,7 @@ pub fn from_rpc(kind: &str, detail: &str, secrets: &[&str]) -> DirectoryError {
     let message = if kind.is_empty() {
         detail
     } else {
-        format!("{kind}: {detail}")
+        scrub(format!("{kind}: {detail}"), secrets)
     };
     DirectoryError::invalid(None, message)
 }
@@ -187,6 +231,25 @@ mod tests {
             excerpt(b"token=Q3vX and more", &["Q3vX"]),
             "token=<redacted> and more"
         );
+    }
+
+    #[test]
+    fn scrubbing_an_error_keeps_everything_but_the_secret() {
+        let error = from_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &HeaderMap::new(),
+            b"password new-pw refused",
+            Repeat::Unsafe,
+            &[],
+        )
+        .in_operation(roster_core::Operation::CreateUser)
+        .at_site("club");
+        let scrubbed = scrub_error(error.clone(), &["new-pw"]);
+        assert_eq!(
+            scrubbed.to_string(),
+            "club: create_user: server error 503: password <redacted> refused"
+        );
+        assert_eq!(scrubbed.class(), error.class());
     }
 
     #[test]

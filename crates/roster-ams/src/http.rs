@@ -54,6 +54,8 @@ pub struct Transport {
 /// A reply with status 200 and no rpc exception.
 pub struct Reply {
     pub body: Vec<u8>,
+    /// The session the reply answered, whose tokens an error about the reply must not quote.
+    pub session: Arc<Session>,
 }
 
 /// What one attempt gave.
@@ -112,8 +114,27 @@ impl Transport {
         };
         let encoded = serde_json::to_vec(body).expect("request bodies serialise");
         let reply = self.send(&endpoint, &Payload::Json(encoded)).await?;
-        serde_json::from_slice(&reply.body)
-            .map_err(|error| failure::decode(endpoint.name, format!("unexpected reply: {error}")))
+        serde_json::from_slice(&reply.body).map_err(|error| {
+            // Serde quotes the values it could not read, and the reply may echo a secret.
+            let message = format!("unexpected reply: {error}");
+            failure::decode(
+                endpoint.name,
+                failure::scrub(message, &self.secrets(&reply.session)),
+            )
+        })
+    }
+
+    /// What an error must never quote: the password and the tokens of `session`.
+    pub fn secrets<'a>(&'a self, session: &'a Session) -> [&'a str; 3] {
+        let upload_token = session
+            .upload_token
+            .as_ref()
+            .map(ExposeSecret::expose_secret);
+        [
+            self.password.expose_secret(),
+            session.token.expose_secret(),
+            upload_token.unwrap_or_default(),
+        ]
     }
 
     /// The session every call uses, logging in first when there is none.
@@ -143,15 +164,7 @@ impl Transport {
             session = self.renew(&session).await?;
             attempt = self.attempt(endpoint, payload, &session).await?;
         }
-        let upload_token = session
-            .upload_token
-            .as_ref()
-            .map(ExposeSecret::expose_secret);
-        let secrets = [
-            self.password.expose_secret(),
-            session.token.expose_secret(),
-            upload_token.unwrap_or_default(),
-        ];
+        let secrets = self.secrets(&session);
         match attempt {
             Attempt::Unauthorized => Err(failure::from_status(
                 StatusCode::UNAUTHORIZED,
@@ -177,7 +190,10 @@ impl Transport {
                 if let Some((kind, detail)) = failure::rpc_exception(&body) {
                     return Err(failure::from_rpc(&kind, &detail, &secrets));
                 }
-                Ok(Reply { body })
+                Ok(Reply {
+                    body,
+                    session: session.clone(),
+                })
             }
         }
     }

@@ -39,7 +39,22 @@ impl Transport {
         }
         let headers = response.headers().clone();
         let body = self.read_body(response, NAME, Repeat::Safe).await?;
-        let secrets = [self.password().expose_secret()];
+        let token = headers
+            .get(SESSION_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .filter(|token| !token.is_empty());
+        let reply = serde_json::from_slice::<LoginReply>(&body);
+        let upload_token = reply
+            .as_ref()
+            .ok()
+            .and_then(|reply| reply.user.as_ref())
+            .and_then(|user| user.skype_name.clone());
+        // Even a refused login may carry tokens; no error quotes them, nor the password.
+        let secrets = [
+            self.password().expose_secret(),
+            token.unwrap_or_default(),
+            upload_token.as_deref().unwrap_or_default(),
+        ];
         if status != StatusCode::OK {
             return Err(failure::from_status(
                 status,
@@ -53,13 +68,12 @@ impl Transport {
             let detail = failure::scrub(detail, &secrets);
             return Err(unauthorized(&format!("login refused: {detail}")));
         }
-        let token = headers
-            .get(SESSION_HEADER)
-            .and_then(|value| value.to_str().ok())
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| failure::decode(NAME, "the reply has no session-header"))?;
-        let reply: LoginReply = serde_json::from_slice(&body)
-            .map_err(|error| failure::decode(NAME, format!("unexpected reply: {error}")))?;
+        let token =
+            token.ok_or_else(|| failure::decode(NAME, "the reply has no session-header"))?;
+        let reply = reply.map_err(|error| {
+            let message = failure::scrub(format!("unexpected reply: {error}"), &secrets);
+            failure::decode(NAME, message)
+        })?;
         Ok(Session {
             token: SecretString::from(token.to_owned()),
             upload_token: reply

@@ -21,10 +21,12 @@ impl AmsDirectory {
             DirectoryError::invalid(Some("password"), "is required to create an AMS user")
         })?;
         let person = edits::new_person(user, password.expose_secret())?;
+        // The site may quote the new password back, in an error or a reply.
         let saved: PersonRecord = self
             .transport
             .post_api(SAVE, &SaveBody { person }, Repeat::Unsafe)
-            .await?;
+            .await
+            .map_err(|error| failure::scrub_error(error, &[password.expose_secret()]))?;
         if saved.get::<i64>("id").is_none() {
             return Err(failure::decode(
                 "person/save",

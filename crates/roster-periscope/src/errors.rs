@@ -118,7 +118,11 @@ pub(crate) fn excerpt(body: &[u8], secret: &str) -> String {
     while end > 0 && end < body.len() && std::str::from_utf8(&body[..end]).is_err() {
         end -= 1;
     }
-    let text = String::from_utf8_lossy(&body[..end]).into_owned();
+    scrub(String::from_utf8_lossy(&body[..end]).into_owned(), secret)
+}
+
+/// `text` with `secret` blanked out.
+pub(crate) fn scrub(text: String, secret: &str) -> String {
     if secret.is_empty() {
         text
     } else {

@@ -77,14 +77,16 @@ impl PeriscopeDirectory {
                 kind: self.read_kind("groups"),
             };
             let reply = self.site.http.send(call).await?;
-            let page = page::<WireGroup>(&reply.body).map_err(decode_error)?;
+            let page = page::<WireGroup>(&reply.body)
+                .map_err(|message| self.site.http.undecodable(message))?;
             groups.extend(page.items.into_iter().map(group_from_wire));
             match page.next_page_start {
                 None => return Ok(groups),
                 Some(token) if !seen_tokens.insert(token.clone()) => {
-                    return Err(decode_error(format!(
-                        "the group list repeats page token {token:?}"
-                    )))
+                    return Err(self
+                        .site
+                        .http
+                        .undecodable(format!("the group list repeats page token {token:?}")))
                 }
                 Some(token) => next = Some(token),
             }

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER, USER_AGENT
 use reqwest::{Client, Method, Response, Url};
 use roster_core::{DirectoryError, ExposeSecret, SecretString};
 
-use crate::errors::{decode_error, status_error, transport_error, CallKind, Repeat};
+use crate::errors::{decode_error, scrub, status_error, transport_error, CallKind, Repeat};
 
 /// The header that carries `site_name:api_key`.
 const AUTH_HEADER: &str = "HTTP-X-PARTNER-AUTH";
@@ -85,6 +85,12 @@ impl Http {
                 self.api_key.expose_secret(),
             )),
         }
+    }
+
+    /// A Decode error for an answer that could not be read. The message may quote the answer,
+    /// and a server may echo the API key, so the key is blanked out of it.
+    pub fn undecodable(&self, message: String) -> DirectoryError {
+        decode_error(scrub(message, self.api_key.expose_secret()))
     }
 
     /// Sends a lookup; a `404` is `None`.

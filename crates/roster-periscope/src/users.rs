@@ -44,7 +44,8 @@ impl PeriscopeDirectory {
                 kind: self.read_kind("users"),
             };
             let reply = self.site.http.send(call).await?;
-            let page = page::<WireUser>(&reply.body).map_err(decode_error)?;
+            let page = page::<WireUser>(&reply.body)
+                .map_err(|message| self.site.http.undecodable(message))?;
             users.extend(
                 page.items
                     .into_iter()
@@ -53,9 +54,10 @@ impl PeriscopeDirectory {
             match page.next_page_start {
                 None => return Ok(users),
                 Some(token) if !seen_tokens.insert(token.clone()) => {
-                    return Err(decode_error(format!(
-                        "the user list repeats page token {token:?}"
-                    )))
+                    return Err(self
+                        .site
+                        .http
+                        .undecodable(format!("the user list repeats page token {token:?}")))
                 }
                 Some(token) => next = Some(token),
             }

@@ -55,9 +55,11 @@ impl Api {
     pub(crate) async fn export<T: DeserializeOwned>(&self, content: Content) -> Result<Vec<T>> {
         let body = self.export_raw(content, "json").await?;
         serde_json::from_str(&body).map_err(|error| {
+            // Serde quotes the values it could not read: excerpt its message like the body.
             reply::decode_error(format!(
-                "the {} is not a JSON array of rows ({error}): {}",
+                "the {} is not a JSON array of rows ({}): {}",
                 content.rows(),
+                self.transport.excerpt(&error.to_string()),
                 self.transport.excerpt(&body)
             ))
         })

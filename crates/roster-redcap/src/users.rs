@@ -250,18 +250,21 @@ pub(crate) fn not_found_if_listed(error: DirectoryError) -> DirectoryError {
     }
 }
 
-/// The user was written but the role step failed: say so, keeping whether a repeat may help.
+/// The user was written but the role step failed: say so, keeping whether a repeat may help
+/// and how long the server asked to wait.
 pub(crate) fn role_not_assigned(
     username: &str,
     role: &str,
     error: DirectoryError,
 ) -> DirectoryError {
     let class = error.class();
+    let retry_after = error.retry_after();
     DirectoryError::invalid(
         Some("role"),
         format!("{username} was written, but setting role {role:?} failed: {error}"),
     )
     .with_class(class)
+    .with_retry_after(retry_after)
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@
 
 pub mod checks;
 mod fixture;
+#[cfg(feature = "hostile")]
+pub mod hostile;
 pub mod shapes;
 
 pub use fixture::{Fixture, SuiteOptions};

@@ -3,6 +3,7 @@
 
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use roster_core::DirectoryError;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::Credentials;
 use crate::errors;
@@ -19,6 +20,8 @@ pub(crate) struct ApiRequest {
     pub body: Option<Vec<u8>>,
     /// Safe to repeat once sent (reads, whole-object saves with an id, idempotent batches).
     pub repeatable: bool,
+    /// Secrets the body carries (a new user's password), kept out of the reply.
+    pub secrets: Vec<SecretString>,
 }
 
 /// The API of one site.
@@ -87,8 +90,14 @@ impl Api {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
+        let mut secrets: Vec<&str> = request
+            .secrets
+            .iter()
+            .map(|secret| secret.expose_secret())
+            .collect();
+        secrets.extend(presented.secrets());
         self.http
-            .execute(presented.apply(builder), request.repeatable)
+            .execute(presented.apply(builder), request.repeatable, &secrets)
             .await
     }
 }

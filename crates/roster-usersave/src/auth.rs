@@ -29,12 +29,19 @@ pub(crate) struct Presented {
     header: HeaderValue,
     /// Which cached token this was (token endpoint only).
     generation: Option<u64>,
+    /// The token or password the header holds, and the client secret behind a token.
+    secrets: Vec<SecretString>,
 }
 
 impl Presented {
     /// Adds the credential to a request.
     pub fn apply(&self, request: RequestBuilder) -> RequestBuilder {
         request.header(AUTHORIZATION, self.header.clone())
+    }
+
+    /// What a reply to this call must not echo into an error.
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        self.secrets.iter().map(|secret| secret.expose_secret())
     }
 }
 
@@ -46,10 +53,12 @@ impl Credentials {
             Credentials::StaticBearer(token) => Ok(Presented {
                 header: bearer(token)?,
                 generation: None,
+                secrets: vec![token.clone()],
             }),
             Credentials::Basic { username, password } => Ok(Presented {
                 header: basic(username, password)?,
                 generation: None,
+                secrets: vec![password.clone()],
             }),
         }
     }
@@ -127,12 +136,12 @@ impl TokenSource {
                 .fresh_until
                 .is_none_or(|until| Instant::now() < until)
             {
-                return presented(cached);
+                return self.presented(cached);
             }
         }
         let generation = cache.as_ref().map_or(1, |cached| cached.generation + 1);
         let fetched = self.fetch(http, generation).await?;
-        presented(cache.insert(fetched))
+        self.presented(cache.insert(fetched))
     }
 
     async fn renew(&self, http: &Http, stale_generation: u64) -> Result<Presented, DirectoryError> {
@@ -140,12 +149,20 @@ impl TokenSource {
         if let Some(cached) = cache.as_ref() {
             if cached.generation != stale_generation {
                 // Another call renewed it meanwhile.
-                return presented(cached);
+                return self.presented(cached);
             }
         }
         *cache = None;
         let fetched = self.fetch(http, stale_generation + 1).await?;
-        presented(cache.insert(fetched))
+        self.presented(cache.insert(fetched))
+    }
+
+    fn presented(&self, cached: &CachedToken) -> Result<Presented, DirectoryError> {
+        Ok(Presented {
+            header: bearer(&cached.token)?,
+            generation: Some(cached.generation),
+            secrets: vec![cached.token.clone(), self.client_secret.clone()],
+        })
     }
 
     async fn fetch(&self, http: &Http, generation: u64) -> Result<CachedToken, DirectoryError> {
@@ -165,7 +182,9 @@ impl TokenSource {
             }
         }
         tracing::debug!(url = %self.url, "fetching an access token");
-        let reply = http.execute(request.form(&form), true).await?;
+        // The token is not known yet; the client secret is, and is never echoed back.
+        let secrets = [self.client_secret.expose_secret()];
+        let reply = http.execute(request.form(&form), true, &secrets).await?;
         if !reply.is_success() {
             return Err(token_refused(&reply));
         }
@@ -195,13 +214,6 @@ impl TokenSource {
             generation,
         })
     }
-}
-
-fn presented(cached: &CachedToken) -> Result<Presented, DirectoryError> {
-    Ok(Presented {
-        header: bearer(&cached.token)?,
-        generation: Some(cached.generation),
-    })
 }
 
 /// The token endpoint said no: bad client, or an acting user who may not act.

@@ -40,11 +40,14 @@ impl Http {
     }
 
     /// Sends `request` and reads the reply. `repeatable` says whether the call is safe to
-    /// repeat once sent: it decides the class of a failure after sending.
+    /// repeat once sent: it decides the class of a failure after sending. `secrets` (what the
+    /// request carried) are blanked out of the body as it is read, so that no error or value
+    /// built from a reply can quote one the server echoed.
     pub async fn execute(
         &self,
         request: RequestBuilder,
         repeatable: bool,
+        secrets: &[&str],
     ) -> Result<Reply, DirectoryError> {
         // Set per request, so a caller's own client still says who is calling.
         let mut response = request
@@ -73,9 +76,32 @@ impl Http {
         Ok(Reply {
             status,
             retry_after,
-            body,
+            body: redact(body, secrets),
         })
     }
+}
+
+/// `body` with every occurrence of each secret replaced by `[redacted]`.
+fn redact(mut body: Vec<u8>, secrets: &[&str]) -> Vec<u8> {
+    const MARK: &[u8] = b"[redacted]";
+    for secret in secrets.iter().map(|secret| secret.as_bytes()) {
+        if secret.is_empty() || body.len() < secret.len() {
+            continue;
+        }
+        let mut clean = Vec::with_capacity(body.len());
+        let mut rest = body.as_slice();
+        while let Some(at) = rest
+            .windows(secret.len())
+            .position(|window| window == secret)
+        {
+            clean.extend_from_slice(&rest[..at]);
+            clean.extend_from_slice(MARK);
+            rest = &rest[at + secret.len()..];
+        }
+        clean.extend_from_slice(rest);
+        body = clean;
+    }
+    body
 }
 
 /// The class of a failure after the request may have been sent.
@@ -125,4 +151,19 @@ fn strip_url(error: &reqwest::Error) -> String {
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_blanked_out_of_bodies() {
+        assert_eq!(
+            redact(b"key s3cr3t and s3cr3t".to_vec(), &["s3cr3t", ""]),
+            b"key [redacted] and [redacted]"
+        );
+        assert_eq!(redact(b"s3c".to_vec(), &["s3cr3t"]), b"s3c");
+        assert_eq!(redact(Vec::new(), &["x"]), b"");
+    }
 }

@@ -39,6 +39,7 @@ impl UsersaveDirectory {
             query,
             body: None,
             repeatable: true,
+            secrets: Vec::new(),
         })
     }
 

@@ -241,7 +241,8 @@ impl UsersaveDirectory {
             return Err(DirectoryError::already_exists(email));
         }
         // A create is not safe to repeat blindly: a failure after sending is Ambiguous.
-        let request = with_body(self.request(save, None)?, &body, false);
+        let mut request = with_body(self.request(save, None)?, &body, false);
+        request.secrets.extend(new.password.clone());
         let reply = self.api.send_ok(&request).await?;
         let object = match object_of(&reply)?.filter(|_| !save.void) {
             Some(object) => object,
