@@ -8,11 +8,9 @@
 use std::io::Write;
 use std::time::Duration;
 
-use roster_sim::ams::AmsSim;
-use roster_sim::periscope::PeriscopeSim;
-use roster_sim::redcap::{RedcapSim, EXPIRED_USER, RESTRICTED_USER};
-use roster_sim::usersave::{UsersaveAuth, UsersaveSim};
-use roster_sim::SimOptions;
+use roster_sim::redcap::{EXPIRED_USER, RESTRICTED_USER};
+use roster_sim::usersave::UsersaveAuth;
+use roster_sim::{Fleet, SimOptions};
 use serde_json::{json, Map, Value};
 
 const USAGE: &str =
@@ -53,8 +51,10 @@ async fn main() -> std::io::Result<()> {
     };
     let mut info = Map::new();
 
-    // One entry per simulator; each keeps its handle alive until the process ends.
-    let ams = AmsSim::start(options.clone()).await?;
+    // One entry per simulator; the fleet keeps them serving until the process ends.
+    let fleet = Fleet::start(options.clone()).await?;
+    let (ams, redcap, periscope, usersave) =
+        (&fleet.ams, &fleet.redcap, &fleet.periscope, &fleet.usersave);
     let creds = ams.credentials();
     info.insert(
         "ams".into(),
@@ -66,7 +66,6 @@ async fn main() -> std::io::Result<()> {
         }),
     );
 
-    let redcap = RedcapSim::start(options.clone()).await?;
     let creds = redcap.credentials();
     info.insert(
         "redcap".into(),
@@ -81,7 +80,6 @@ async fn main() -> std::io::Result<()> {
         }),
     );
 
-    let periscope = PeriscopeSim::start(options.clone()).await?;
     let creds = periscope.credentials();
     info.insert(
         "periscope".into(),
@@ -95,7 +93,6 @@ async fn main() -> std::io::Result<()> {
     );
 
     // The LumApps profile; the generic profile is started from Rust (`start_with_profile`).
-    let usersave = UsersaveSim::start(options.clone()).await?;
     let creds = usersave.credentials();
     let mut entry = json!({
         "url": usersave.url(),
@@ -123,6 +120,6 @@ async fn main() -> std::io::Result<()> {
     drop(stdout);
 
     tokio::signal::ctrl_c().await?;
-    drop((ams, redcap, periscope, usersave));
+    drop(fleet);
     Ok(())
 }
