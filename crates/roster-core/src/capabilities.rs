@@ -13,6 +13,7 @@ pub struct Capabilities {
     pub list_users: bool,
     /// Look one user up by key; a missing user is `None`.
     pub get_user: bool,
+    /// Add a user.
     pub create_user: bool,
     /// Change the named fields and keep the rest.
     pub update_user: bool,
@@ -20,8 +21,11 @@ pub struct Capabilities {
     pub delete_user: bool,
     /// `active = false` through `update_user`; the user stays listed.
     pub deactivate_user: bool,
+    /// List the site's groups.
     pub list_groups: bool,
+    /// Create a group.
     pub create_group: bool,
+    /// Delete a group.
     pub delete_group: bool,
     /// Users report their `groups`.
     pub read_membership: bool,

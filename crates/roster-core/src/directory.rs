@@ -14,6 +14,7 @@ pub struct BackendInfo {
     pub kind: String,
     /// The site's name as configured.
     pub site: String,
+    /// What the backend can do.
     pub capabilities: Capabilities,
 }
 

@@ -24,17 +24,29 @@ pub enum ErrorClass {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
+    /// Signing in or fetching a token.
     Login,
+    /// `list_users`.
     ListUsers,
+    /// `get_user`.
     GetUser,
+    /// `create_user`.
     CreateUser,
+    /// `update_user` (deactivation included).
     UpdateUser,
+    /// `delete_user`.
     DeleteUser,
+    /// `list_groups`.
     ListGroups,
+    /// `create_group`.
     CreateGroup,
+    /// `delete_group`.
     DeleteGroup,
+    /// `set_membership`.
     SetMembership,
+    /// `apply_batch`.
     ApplyBatch,
+    /// Uploading or attaching a profile picture.
     UploadAvatar,
 }
 
@@ -75,35 +87,88 @@ impl fmt::Display for Operation {
 /// What went wrong, independent of where.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ErrorKind {
+    /// The user, group or id named does not exist.
     #[error("not found: {what}")]
-    NotFound { what: String },
+    NotFound {
+        /// What was looked for.
+        what: String,
+    },
+    /// A user or group with the same key exists already.
     #[error("already exists: {what}")]
-    AlreadyExists { what: String },
+    AlreadyExists {
+        /// What clashed.
+        what: String,
+    },
+    /// The credentials were refused.
     #[error("unauthorized: {message}")]
-    Unauthorized { message: String },
-    #[error("forbidden: {message}")]
-    Forbidden { message: String },
-    #[error("rate limited{}", retry_hint(.retry_after))]
-    RateLimited { retry_after: Option<Duration> },
-    #[error("invalid {}: {message}", .field.as_deref().unwrap_or("request"))]
-    Invalid {
-        field: Option<String>,
+    Unauthorized {
+        /// The site's words, without secrets.
         message: String,
     },
+    /// The account lacks a permission.
+    #[error("forbidden: {message}")]
+    Forbidden {
+        /// The site's words, without secrets.
+        message: String,
+    },
+    /// Too many requests; wait and repeat.
+    #[error("rate limited{}", retry_hint(.retry_after))]
+    RateLimited {
+        /// How long the site asked to wait, if it said.
+        retry_after: Option<Duration>,
+    },
+    /// The request was refused as invalid.
+    #[error("invalid {}: {message}", .field.as_deref().unwrap_or("request"))]
+    Invalid {
+        /// The canonical field at fault, when known.
+        field: Option<String>,
+        /// Why.
+        message: String,
+    },
+    /// The backend cannot do this.
     #[error("unsupported by this backend: {operation}")]
-    Unsupported { operation: String },
+    Unsupported {
+        /// What was asked.
+        operation: String,
+    },
+    /// The change conflicts with the site's state (an ambiguous name, a changed record, …).
     #[error("conflict: {message}")]
-    Conflict { message: String },
+    Conflict {
+        /// Why.
+        message: String,
+    },
+    /// No answer in time.
     #[error("timed out {}", if *.request_sent { "after the request was sent" } else { "before the request was sent" })]
-    Timeout { request_sent: bool },
+    Timeout {
+        /// True when the request left, so a write may have happened.
+        request_sent: bool,
+    },
+    /// The connection failed.
     #[error("transport error: {message}")]
-    Transport { message: String },
+    Transport {
+        /// What failed.
+        message: String,
+    },
+    /// The site answered with an error status.
     #[error("server error {status}: {body}")]
-    Server { status: u16, body: String },
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// An excerpt of the body, without secrets.
+        body: String,
+    },
+    /// The answer could not be read.
     #[error("could not decode the response: {message}")]
-    Decode { message: String },
+    Decode {
+        /// Why.
+        message: String,
+    },
+    /// The site's configuration is wrong; nothing was sent.
     #[error("configuration error: {message}")]
-    Config { message: String },
+    Config {
+        /// Which setting and why.
+        message: String,
+    },
     /// Some items of a multi-item write failed; the others were applied.
     #[error("{} item(s) failed", .failed.len())]
     Partial {

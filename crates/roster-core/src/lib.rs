@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The core of roster: the canonical model of users and groups, the [`UserDirectory`] trait
 //! every backend implements, [`Capabilities`], [`DirectoryError`], the in-memory reference
 //! directory and the layers (retry, throttle, concurrency limit, tracing, chaos) that wrap any

@@ -6,7 +6,9 @@ use serde_json::Value;
 /// A fresh directory under test, what keeps it alive (a simulator handle, say) and how the
 /// suite should make users and groups on it.
 pub struct Fixture {
+    /// The directory under test.
     pub directory: SharedDirectory,
+    /// How the suite makes users and groups on it.
     pub options: SuiteOptions,
     _guard: Box<dyn Any + Send + Sync>,
 }

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The behavior suite every roster backend must pass.
 //!
 //! One macro, [`behavior_suite!`], expands into one `#[tokio::test]` per check, so each check

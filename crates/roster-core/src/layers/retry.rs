@@ -16,6 +16,7 @@ pub struct RetryPolicy {
     pub max_attempts: usize,
     /// The first wait; each further wait doubles, up to `max_delay`.
     pub min_delay: Duration,
+    /// The longest wait between attempts.
     pub max_delay: Duration,
     /// Randomise waits so many clients do not retry in lockstep.
     pub jitter: bool,

@@ -12,19 +12,25 @@ use super::user::{value_as_text, UserKey};
 /// serialised, so a `NewUser` can be logged, planned or journaled without leaking it.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct NewUser {
+    /// The login name, where the platform has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Given name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    /// Family name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+    /// `Some(false)` creates the user deactivated; `None` leaves the platform's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Groups to join right after creation (the engine writes them as membership changes).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub groups: BTreeSet<String>,
+    /// Platform fields under their canonical names (`dob`, `sex`, `role`, …).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Value>,
     /// Only on create; never serialised, printed or logged.

@@ -7,9 +7,20 @@ use super::patch::UserPatch;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserOp {
+    /// Create this user.
     Create(NewUser),
-    Update { id: String, patch: UserPatch },
-    Delete { id: String },
+    /// Apply `patch` to the user with `id`.
+    Update {
+        /// The backend-native id.
+        id: String,
+        /// The fields to change.
+        patch: UserPatch,
+    },
+    /// Remove the user with `id`.
+    Delete {
+        /// The backend-native id.
+        id: String,
+    },
 }
 
 impl UserOp {

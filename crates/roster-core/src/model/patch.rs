@@ -9,9 +9,12 @@ use super::user::User;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change<T> {
+    /// Keep the field as it is.
     #[default]
     Leave,
+    /// Set the field to this value.
     Set(T),
+    /// Remove the field's value.
     Clear,
 }
 
@@ -39,12 +42,16 @@ impl<T> Change<T> {
 /// Membership is not part of a patch; it is written with `set_membership`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPatch {
+    /// The login name.
     #[serde(default, skip_serializing_if = "Change::is_leave")]
     pub username: Change<String>,
+    /// The e-mail address.
     #[serde(default, skip_serializing_if = "Change::is_leave")]
     pub email: Change<String>,
+    /// Given name.
     #[serde(default, skip_serializing_if = "Change::is_leave")]
     pub first_name: Change<String>,
+    /// Family name.
     #[serde(default, skip_serializing_if = "Change::is_leave")]
     pub last_name: Change<String>,
     /// `Set(false)` deactivates.

@@ -11,6 +11,7 @@ use super::user::{value_as_text, User};
 /// what their platform can filter on and use [`UserQuery::matches`] for the rest.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserQuery {
+    /// Users with any of these login names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub usernames: Vec<String>,
     /// Compared case-insensitively.

@@ -12,12 +12,16 @@ use serde_json::Value;
 pub struct User {
     /// The backend-native id, as text.
     pub id: String,
+    /// The login name, where the platform has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Given name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    /// Family name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// `None` when the platform has no notion of an active flag.
@@ -26,6 +30,7 @@ pub struct User {
     /// Group names; `None` when this backend cannot report membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<BTreeSet<String>>,
+    /// Platform fields under their canonical snake_case names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Value>,
 }
@@ -86,6 +91,7 @@ pub fn value_as_text(value: &Value) -> Option<String> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserKey {
+    /// The login name.
     Username(String),
     /// Compared case-insensitively.
     Email(String),
@@ -93,7 +99,9 @@ pub enum UserKey {
     Id(String),
     /// A named attribute, such as `uuid`, or `about` (AMS: first and last name).
     Attribute {
+        /// The attribute's canonical name.
         name: String,
+        /// The value looked for.
         value: String,
     },
 }
@@ -128,9 +136,13 @@ impl fmt::Display for UserKey {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserKeyKind {
+    /// By login name.
     Username,
+    /// By e-mail, case-insensitively.
     Email,
+    /// By backend-native id.
     Id,
+    /// By the named attribute.
     Attribute(String),
 }
 
