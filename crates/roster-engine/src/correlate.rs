@@ -20,8 +20,8 @@ use crate::plan::Dispute;
 /// The situations of every row and every site user.
 #[derive(Debug, Default)]
 pub(crate) struct Correlation {
-    /// (desired index, actual index)
-    pub linked: Vec<(usize, usize)>,
+    /// (desired index, actual index, certainly unchanged by the digests)
+    pub linked: Vec<(usize, usize, bool)>,
     /// Desired indices with no site user.
     pub unmatched: Vec<usize>,
     /// Actual indices no row claims.
@@ -247,10 +247,20 @@ pub(crate) fn correlate(
     compared: &Compared,
 ) -> Correlation {
     let index = Index::build(actual, key_order, compared);
-    let found: Vec<Found> = parallel::map_chunks(desired, |offset, rows| {
+    // Each row's digest record is computed here, while its text is in cache, and compared
+    // with the linked user's record right away, while that one is too.
+    let found: Vec<(Found, bool)> = parallel::map_chunks(desired, |_, rows| {
+        let mut record = compared.row_buffer();
         rows.iter()
-            .enumerate()
-            .map(|(i, row)| index.find(row, compared.desired.record(offset + i)))
+            .map(|row| {
+                compared.layout.desired_record(row, &mut record);
+                let found = index.find(row, &record);
+                let unchanged = match found {
+                    Found::One(a) => compared.unchanged(&record, a as usize),
+                    _ => false,
+                };
+                (found, unchanged)
+            })
             .collect::<Vec<_>>()
     })
     .into_iter()
@@ -261,17 +271,17 @@ pub(crate) fn correlate(
     let mut claims = vec![0u32; actual.len()];
     let mut involved = vec![false; actual.len()];
     let mut result = Correlation::default();
-    for hit in &found {
+    for (hit, _) in &found {
         if let Found::One(a) = hit {
             claims[*a as usize] += 1;
         }
     }
     let mut contested: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (row, hit) in found.into_iter().enumerate() {
+    for (row, (hit, unchanged)) in found.into_iter().enumerate() {
         match hit {
             Found::None => result.unmatched.push(row),
             Found::One(a) if claims[a as usize] > 1 => contested.entry(a).or_default().push(row),
-            Found::One(a) => result.linked.push((row, a as usize)),
+            Found::One(a) => result.linked.push((row, a as usize, unchanged)),
             Found::Several => {
                 let (reason, ids) = index.explain(&desired[row]);
                 ids.iter().for_each(|a| involved[*a as usize] = true);
@@ -353,7 +363,8 @@ mod tests {
             user("3", Some("old@x.org"), Some("old")),
         ];
         let c = correlate(&desired, &actual, &order());
-        assert_eq!(c.linked, vec![(0, 0), (1, 1)]);
+        let linked: Vec<_> = c.linked.iter().map(|(row, a, _)| (*row, *a)).collect();
+        assert_eq!(linked, vec![(0, 0), (1, 1)]);
         assert_eq!(c.unmatched, vec![2]);
         assert_eq!(c.orphans, vec![2]);
         assert!(c.disputed.is_empty());

@@ -53,29 +53,30 @@ impl Digests {
     }
 }
 
-/// The digests of both sides of a plan.
+/// The layout and the site's records; a row's record is computed when the row is matched,
+/// while its text is in cache anyway.
 pub(crate) struct Compared {
     pub layout: Layout,
-    pub desired: Digests,
     pub actual: Digests,
 }
 
 impl Compared {
-    /// Digests `desired` and `actual` over the fields the rows manage.
+    /// Digests `actual` over the fields the rows of `desired` manage.
     pub fn new(desired: &[DesiredUser], actual: &[User], key_order: &[UserKeyKind]) -> Self {
         let layout = Layout::new(desired, key_order);
-        let desired = layout.desired(desired);
         let actual = layout.actual(actual);
-        Self {
-            layout,
-            desired,
-            actual,
-        }
+        Self { layout, actual }
     }
 
-    /// True when every field row `row` manages is certainly the same on site user `actual`.
-    pub fn unchanged(&self, row: usize, actual: usize) -> bool {
-        unchanged(self.desired.record(row), self.actual.record(actual))
+    /// A buffer for one row's record.
+    pub fn row_buffer(&self) -> Vec<u64> {
+        vec![NOT_MANAGED; self.layout.slots.len()]
+    }
+
+    /// True when every field the row's `record` manages is certainly the same on site user
+    /// `actual`.
+    pub fn unchanged(&self, record: &[u64], actual: usize) -> bool {
+        unchanged(record, self.actual.record(actual))
     }
 }
 
@@ -151,11 +152,6 @@ impl Layout {
         self.records(users, |user, out| self.actual_record(user, out))
     }
 
-    /// Records of the desired rows.
-    pub fn desired(&self, rows: &[DesiredUser]) -> Digests {
-        self.records(rows, |row, out| self.desired_record(row, out))
-    }
-
     fn records<T: Sync>(&self, items: &[T], fill: impl Fn(&T, &mut [u64]) + Sync) -> Digests {
         let width = self.slots.len();
         let parts = parallel::map_chunks(items, |_, chunk| {
@@ -229,7 +225,8 @@ impl Layout {
         }
     }
 
-    fn desired_record(&self, row: &DesiredUser, out: &mut [u64]) {
+    /// Fills `out` with the record of a desired row.
+    pub fn desired_record(&self, row: &DesiredUser, out: &mut [u64]) {
         let text = |change: &Change<String>, email: bool| match change {
             Change::Leave => NOT_MANAGED,
             Change::Set(value) if email => self.email(Some(value)),
@@ -302,9 +299,10 @@ mod tests {
 
     fn compare(row: DesiredUser, user: User) -> bool {
         let rows = [row];
-        let layout = Layout::new(&rows, &[UserKeyKind::Email]);
-        let (d, a) = (layout.desired(&rows), layout.actual(&[user]));
-        unchanged(d.record(0), a.record(0))
+        let compared = Compared::new(&rows, &[user], &[UserKeyKind::Email]);
+        let mut record = compared.row_buffer();
+        compared.layout.desired_record(&rows[0], &mut record);
+        compared.unchanged(&record, 0)
     }
 
     #[test]

@@ -78,6 +78,17 @@ impl fmt::Display for InputError {
     }
 }
 
+/// The most characters of a value a message quotes.
+const QUOTED_CHARS: usize = 120;
+
+/// The start of `value`, marked when cut, so one long cell cannot flood the report.
+fn excerpt(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
 /// Collects problems for one source.
 pub(crate) struct Problems {
     file: String,
@@ -103,7 +114,7 @@ impl Problems {
             file: self.file.clone(),
             line,
             column: column.map(str::to_owned),
-            value: value.map(str::to_owned),
+            value: value.map(excerpt),
             message: message.into(),
         });
     }
@@ -121,5 +132,27 @@ impl Problems {
         Err(InputError {
             problems: self.found,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_value_is_quoted_in_part() {
+        let mut problems = Problems::new("f");
+        let long = format!("{}@example.org", "é".repeat(500));
+        problems.add(3, Some("email"), Some(&long), "not a valid email address");
+        let error = problems.finish().unwrap_err();
+        let quoted = error.problems[0].value.as_deref().unwrap();
+        assert_eq!(quoted.chars().count(), QUOTED_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+        problems = Problems::new("f");
+        problems.add(3, Some("email"), Some("short"), "x");
+        assert_eq!(
+            problems.finish().unwrap_err().problems[0].value.as_deref(),
+            Some("short")
+        );
     }
 }

@@ -38,6 +38,10 @@ pub(crate) fn decode_utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, In
     })
 }
 
+/// The most bytes one cell may hold. Real fields are far shorter; a larger cell is a broken
+/// export or a hostile file, and must not travel to a site, into a plan or into a message.
+pub(crate) const MAX_CELL_BYTES: usize = 64 * 1024;
+
 /// A cell as the file gave it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Cell<'a> {
@@ -53,6 +57,15 @@ impl Cell<'_> {
             Cell::Json(Value::String(text)) => text.trim().is_empty(),
             Cell::Json(Value::Array(items)) => items.is_empty(),
             Cell::Json(_) => false,
+        }
+    }
+
+    /// The cell's size in bytes, as written (JSON values serialised).
+    fn len(&self) -> usize {
+        match self {
+            Cell::Text(text) => text.len(),
+            Cell::Json(Value::String(text)) => text.len(),
+            Cell::Json(other) => other.to_string().len(),
         }
     }
 
@@ -79,6 +92,17 @@ pub(crate) fn set_cell(
         if empty_cells == EmptyCells::Clear {
             clear(user, column);
         }
+        return;
+    }
+    let size = cell.len();
+    if size > MAX_CELL_BYTES {
+        // Not quoted: the message must stay readable and the value may be anything.
+        problems.add(
+            line,
+            Some(column.name()),
+            None,
+            format!("the value is {size} bytes long; a cell may hold at most {MAX_CELL_BYTES}"),
+        );
         return;
     }
     let mut refuse = |message: String| {
@@ -314,5 +338,27 @@ mod tests {
         );
         let error = problems.finish().unwrap_err();
         assert_eq!(error.problems[0].value, None);
+    }
+
+    #[test]
+    fn an_oversized_cell_is_refused_without_quoting_it() {
+        let mut problems = Problems::new("f");
+        let mut user = DesiredUser {
+            line: 2,
+            ..DesiredUser::default()
+        };
+        let huge = "A".repeat(MAX_CELL_BYTES + 1);
+        set_cell(
+            &mut user,
+            &Column::FirstName,
+            Cell::Text(&huge),
+            EmptyCells::Ignore,
+            &mut problems,
+        );
+        let error = problems.finish().unwrap_err();
+        assert_eq!(error.problems[0].line, 2);
+        assert_eq!(error.problems[0].value, None);
+        assert!(error.problems[0].message.contains("at most 65536"));
+        assert!(matches!(user.first_name, Change::Leave));
     }
 }

@@ -411,10 +411,10 @@ pub fn plan_site(desired: &DesiredState, observed: &Observed, site: SiteView<'_>
     let diffed = parallel::map_chunks(&correlation.linked, |_, pairs| {
         let mut changed = Vec::new();
         let (mut unchanged, mut protected) = (0, 0);
-        for &(row, actual) in pairs {
+        for &(row, actual, certainly_unchanged) in pairs {
             if protected_users.as_ref().is_some_and(|flags| flags[actual]) {
                 protected += 1;
-            } else if compared.unchanged(row, actual) {
+            } else if certainly_unchanged {
                 unchanged += 1;
             } else {
                 let d = diff(&desired.users[row], &observed.users[actual]);
