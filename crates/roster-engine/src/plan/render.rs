@@ -125,11 +125,27 @@ fn write_site(out: &mut String, site: &SitePlan) -> fmt::Result {
         writeln!(out, "  note: {note}")?;
     }
     let c = site.counts();
-    writeln!(
-        out,
-        "  summary {}: {} to create, {} to update, {} membership change(s), {} to deactivate, {} to delete, {} group change(s), {} held back, {} disputed, {} unchanged, {} protected, {} error(s)",
-        site.site, c.create, c.update, c.membership, c.deactivate, c.delete, c.groups, c.held, c.disputed, c.unchanged, site.protected, site.errors.len()
-    )
+    // Creates and updates are always shown; the other counts only when there are some.
+    let mut parts = vec![
+        format!("{} to create", c.create),
+        format!("{} to update", c.update),
+    ];
+    for (count, what) in [
+        (c.membership, "membership change(s)"),
+        (c.deactivate, "to deactivate"),
+        (c.delete, "to delete"),
+        (c.groups, "group change(s)"),
+        (c.held, "held back"),
+        (c.disputed, "disputed"),
+        (c.unchanged, "unchanged"),
+        (site.protected, "protected"),
+        (site.errors.len(), "error(s)"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{count} {what}"));
+        }
+    }
+    writeln!(out, "  summary {}: {}", site.site, parts.join(", "))
 }
 
 impl fmt::Display for Plan {
