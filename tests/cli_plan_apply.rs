@@ -208,3 +208,40 @@ async fn bad_input_is_reported_by_line_and_nothing_is_sent() {
         "no request reached any site"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_creates_users_with_the_passwords_of_its_desired_file() {
+    let sites = Sites::start(4).await;
+    let desired = sites.file(
+        "new.csv",
+        "username,email,first_name,last_name,password,dob,sex\n\
+         ines.moreau,ines.moreau@example.org,Ines,Moreau,Saved-Plan-Pw-1,1994-03-12,FEMALE\n",
+    );
+    let plan = sites
+        .roster(&[
+            "plan",
+            "--desired",
+            desired.to_str().unwrap(),
+            "--site",
+            "ams",
+            "--out",
+            "plan.json",
+        ])
+        .await;
+    assert_eq!(code(&plan), 0, "{}", stderr(&plan));
+    let saved = std::fs::read_to_string(sites.dir.path().join("plan.json")).unwrap();
+    assert!(
+        !saved.contains("Saved-Plan-Pw-1"),
+        "no password in the plan"
+    );
+
+    let apply = sites.roster(&["apply", "plan.json", "--yes"]).await;
+    assert_eq!(code(&apply), 0, "{}\n{}", stdout(&apply), stderr(&apply));
+    let person = sites
+        .fleet
+        .ams
+        .state()
+        .person_by_username("ines.moreau")
+        .expect("created");
+    assert_eq!(person.password.as_deref(), Some("Saved-Plan-Pw-1"));
+}

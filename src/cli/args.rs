@@ -216,8 +216,10 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// A plan saved by `roster plan --out`; refused if a site changed since.
-    #[arg(value_name = "PLAN.json", conflicts_with = "desired")]
+    /// A plan saved by `roster plan --out`; refused if a site changed since. Passwords are
+    /// not saved in a plan: they are read back from the desired-state file it was made from
+    /// (or from `--desired FILE`).
+    #[arg(value_name = "PLAN.json", conflicts_with_all = ["sites", "all_sites"])]
     pub plan: Option<PathBuf>,
     #[command(flatten)]
     pub desired: DesiredArgs,

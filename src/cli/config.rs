@@ -98,16 +98,38 @@ impl BackendTable {
         file: &Path,
         site: &str,
     ) -> Result<T, CliError> {
-        Value::Table(self.0.clone())
-            .try_into()
-            .map_err(|error: toml::de::Error| {
-                CliError::new(format!(
-                    "{}: [sites.{site}]: {}",
-                    file.display(),
-                    error.message()
-                ))
-                .hint("see docs/cli.md for the keys each backend takes")
-            })
+        // A key the backend does not know is refused, not ignored: a typo such as
+        // `pasword_env` or `orphan_polcy` would otherwise change nothing, silently.
+        let mut unknown = Vec::new();
+        let parsed = serde_ignored::deserialize(Value::Table(self.0.clone()), |path| {
+            unknown.push(path.to_string())
+        });
+        let file = file.display();
+        match parsed {
+            Err(error) => {
+                let error: toml::de::Error = error;
+                Err(
+                    CliError::new(format!("{file}: [sites.{site}]: {}", error.message()))
+                        .hint("see docs/cli.md for the keys each backend takes"),
+                )
+            }
+            Ok(_) if !unknown.is_empty() => Err(CliError::new(
+                unknown
+                    .iter()
+                    .map(|key| {
+                        format!(
+                            "{file}: sites.{site}.{key}: unknown key (neither `{key}` nor \
+                             `{key}_env` is a setting of this site)"
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+            .hint(
+                "check the spelling; the policy keys and each backend's keys are in docs/cli.md",
+            )),
+            Ok(config) => Ok(config),
+        }
     }
 }
 
@@ -246,11 +268,21 @@ fn site(
             String::new()
         }
     };
-    let policy: Option<SitePolicy> = match Value::Table(policy_table).try_into() {
+    let policy: Option<SitePolicy> = match Value::Table(policy_table.clone()).try_into() {
         Ok(policy) => Some(policy),
         Err(error) => {
             let error: toml::de::Error = error;
-            problems.push(format!("{file}: sites.{name}: {}", error.message().trim()));
+            let at = policy_key_at_fault(&policy_table)
+                .map(|key| {
+                    let table = if table.contains_key(&key) {
+                        format!("sites.{name}")
+                    } else {
+                        "defaults".to_owned()
+                    };
+                    format!("{table}.{key}")
+                })
+                .unwrap_or_else(|| format!("sites.{name}"));
+            problems.push(format!("{file}: {at}: {}", error.message().trim()));
             None
         }
     };
@@ -280,6 +312,16 @@ fn site(
         }),
         _ => Err(problems),
     }
+}
+
+/// The first policy key whose value alone cannot be read, so a message can name it (the
+/// parser's own message names the type only).
+fn policy_key_at_fault(policy: &Table) -> Option<String> {
+    policy.iter().find_map(|(key, value)| {
+        let alone = Table::from_iter([(key.clone(), value.clone())]);
+        let read: Result<SitePolicy, toml::de::Error> = Value::Table(alone).try_into();
+        read.is_err().then(|| key.clone())
+    })
 }
 
 /// Resolves a backend table: `key_env = "VAR"` becomes `key = <value of VAR>` and `${VAR}`

@@ -54,6 +54,20 @@ impl AvatarResult {
         }
     }
 
+    /// Blanks `secrets` out of every text the site supplied: a site could echo a credential
+    /// back as a file id or name, and reports never quote one.
+    fn scrub(&mut self, secrets: &[&str]) {
+        for text in [
+            &mut self.file_id,
+            &mut self.server_file_name,
+            &mut self.reason,
+        ] {
+            if let Some(value) = text.take() {
+                *text = Some(failure::scrub(value, secrets));
+            }
+        }
+    }
+
     fn fail(&mut self, reason: impl Into<String>) {
         self.status = AvatarStatus::Failed;
         self.reason = Some(reason.into());
@@ -178,6 +192,11 @@ impl AmsDirectory {
                 }
                 Err(error) => result.fail(error.to_string()),
             }
+        }
+        let session = self.transport.session().await?;
+        let secrets = self.transport.secrets(&session);
+        for result in &mut results {
+            result.scrub(&secrets);
         }
         Ok(results)
     }

@@ -492,6 +492,62 @@ async fn a_batch_whose_reply_was_lost_is_settled_item_by_item() {
 }
 
 #[tokio::test]
+async fn items_of_a_batch_that_failed_in_doubt_are_settled_one_by_one() {
+    let caps = Capabilities {
+        batch_max: 10,
+        ..Capabilities::full()
+    };
+    let mut mock = mock(caps, vec![], vec![]);
+    // The site reports the whole request's 503 against each of b@'s and c@'s rows, and a
+    // refusal of d@'s row; a@ went through.
+    mock.expect_apply_batch().times(1).returning(|ops| {
+        let unavailable = || {
+            DirectoryError::new(roster_core::ErrorKind::Server {
+                status: 503,
+                body: String::new(),
+            })
+            .with_class(roster_core::ErrorClass::Ambiguous)
+        };
+        assert_eq!(ops.len(), 4);
+        Ok(vec![
+            Ok(Some(user("1", "a", &[]))),
+            Err(unavailable()),
+            Err(unavailable().with_class(roster_core::ErrorClass::Temporary)),
+            Err(DirectoryError::new(roster_core::ErrorKind::Invalid {
+                field: Some("email".into()),
+                message: "refused".into(),
+            })),
+        ])
+    });
+    // b@ had landed after all; c@ had not.
+    mock.expect_get_user().returning(|key| {
+        Ok((key == &UserKey::Email("b@x.org".into())).then(|| user("2", "b", &[])))
+    });
+    mock.expect_create_user()
+        .times(1)
+        .withf(|new| new.email.as_deref() == Some("c@x.org"))
+        .returning(|_| Ok(user("3", "c", &[])));
+    let sites = [site(mock, base_policy())];
+    let planned = plan(
+        &desired("email\na@x.org\nb@x.org\nc@x.org\nd@x.org\n"),
+        &sites,
+    )
+    .await;
+    let report = apply(
+        &planned,
+        &sites,
+        &RunOptions::default(),
+        ApplyHooks::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.count(ItemStatus::Succeeded), 3, "{report}");
+    assert_eq!(report.count(ItemStatus::Failed), 1, "{report}");
+    let d = report.outcomes.iter().find(|o| o.key == "d@x.org").unwrap();
+    assert_eq!(d.status, ItemStatus::Failed);
+}
+
+#[tokio::test]
 async fn a_partial_membership_failure_fails_only_the_users_it_names() {
     let users = vec![user("1", "ada", &[]), user("2", "bob", &[])];
     let mut mock = mock(Capabilities::full(), users, vec![group("g")]);

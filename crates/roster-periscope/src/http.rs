@@ -173,7 +173,10 @@ impl Http {
         {
             return Err(too_big());
         }
-        let mut body = Vec::new();
+        // Sized from the announced length (already checked against the cap), so a large
+        // list is not copied through ever-doubling buffers.
+        let announced = response.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(announced);
         while let Some(chunk) = response
             .chunk()
             .await

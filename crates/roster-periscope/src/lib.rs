@@ -36,6 +36,7 @@ mod user_directory;
 mod users;
 mod validate;
 mod wire;
+mod wire_list;
 
 pub use capabilities::capabilities;
 pub use config::{

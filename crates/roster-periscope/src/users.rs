@@ -46,6 +46,8 @@ impl PeriscopeDirectory {
             let reply = self.site.http.send(call).await?;
             let page = page::<WireUser>(&reply.body)
                 .map_err(|message| self.site.http.undecodable(message))?;
+            // The body is no longer needed once decoded; free it before converting.
+            drop(reply);
             users.extend(
                 page.items
                     .into_iter()

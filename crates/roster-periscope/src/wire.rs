@@ -5,7 +5,10 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::error::Category;
 use serde_json::{Map, Value};
+
+use crate::wire_list::PageVisitor;
 
 /// A user as the API reports it; every field but the known ones is kept in `extra`.
 #[derive(Clone, Debug, Deserialize)]
@@ -60,35 +63,22 @@ pub(crate) struct Page<T> {
     pub next_page_start: Option<String>,
 }
 
-/// Reads a list answer.
+/// Reads a list answer. Entities are decoded one by one as the body is read, never through a
+/// JSON tree of the whole list (which for a million users takes several times the body).
 pub(crate) fn page<T: Entity>(body: &[u8]) -> Result<Page<T>, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|error| format!("not JSON: {error}"))?;
-    let (items, next_page_start) = match value {
-        Value::Array(items) => (items, None),
-        Value::Object(mut map) => {
-            let items = match map.remove(T::LIST).or_else(|| map.remove("data")) {
-                Some(Value::Array(items)) => items,
-                _ => return Err(format!("expected an array under `{}` or `data`", T::LIST)),
-            };
-            (items, page_token(map.get("next_page_start"))?)
-        }
-        _ => return Err("expected an array or an object".to_owned()),
-    };
-    let items = items
-        .into_iter()
-        .map(|item| {
-            serde_json::from_value(item)
-                .map_err(|error| format!("a listed {} is malformed: {error}", T::WRAPPER))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_page_start,
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let read = serde::Deserializer::deserialize_any(
+        &mut deserializer,
+        PageVisitor::<T>(std::marker::PhantomData),
+    )
+    .and_then(|page| deserializer.end().map(|()| page));
+    read.map_err(|error| match error.classify() {
+        Category::Syntax | Category::Eof | Category::Io => format!("not JSON: {error}"),
+        Category::Data => error.to_string(),
     })
 }
 
-fn page_token(value: Option<&Value>) -> Result<Option<String>, String> {
+pub(crate) fn page_token(value: Option<&Value>) -> Result<Option<String>, String> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(token)) if token.is_empty() => Ok(None),

@@ -1228,10 +1228,12 @@ async fn knobs_answer_like_the_platform() {
         &[("token", ADMIN), ("content", "user"), ("format", "json")],
     )
     .await;
+    // A transient outage: 503, which the spec (§5.3) lets a client retry; 500 it does not.
     assert_eq!(
         (reply.status, reply.body.as_str()),
-        (StatusCode::INTERNAL_SERVER_ERROR, "")
+        (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
     );
+    assert_eq!(sim.knobs().injected().get("server_error"), 1);
     let sim = RedcapSim::start_with_seed(options(FaultKind::ApplyThenFail), test_seed())
         .await
         .unwrap();
@@ -1241,12 +1243,13 @@ async fn knobs_answer_like_the_platform() {
         json!([{"data_access_group_name": "Applied", "unique_group_name": ""}]),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
         sim.state().dags(0).len(),
         3,
-        "the write happened before the 500"
+        "the write happened before the 503"
     );
+    assert_eq!(sim.knobs().injected().get("apply_then_fail"), 1);
     let sim = RedcapSim::start_with_seed(
         SimOptions {
             rate_limit: Some(1),
@@ -1273,6 +1276,7 @@ async fn knobs_answer_like_the_platform() {
         .unwrap();
     assert_eq!(reply.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(reply.headers()["retry-after"], "1");
+    assert_eq!(sim.knobs().injected().get("rate_limited"), 1);
 }
 
 #[tokio::test]

@@ -17,7 +17,11 @@ pub const DEFAULT_JOURNAL: &str = "roster.journal.jsonl";
 /// Plans (or loads the plan), asks, applies, reports.
 pub async fn run(config: &Config, args: &ApplyArgs, ui: &Ui) -> CliResult<Exit> {
     let (plan, mut sites) = match &args.plan {
-        Some(path) => load_plan(config, path)?,
+        Some(path) => {
+            let (mut plan, sites) = load_plan(config, path)?;
+            restore_passwords(&mut plan, args, ui)?;
+            (plan, sites)
+        }
         None => {
             let desired = desired::read(&args.desired)?;
             let mut sites =
@@ -89,6 +93,40 @@ fn load_plan(config: &Config, path: &Path) -> CliResult<(Plan, Vec<OpenSite>)> {
     let names: Vec<String> = plan.sites.iter().map(|s| s.site.clone()).collect();
     let sites = sites::open_many(config, &names, false, false)?;
     Ok((plan, sites))
+}
+
+/// A saved plan holds no password: take them back from the desired-state file the plan was
+/// made from (`--desired FILE`, else the file the plan names), so its creates can run. A
+/// create still without one fails with that reason; nothing else is affected.
+fn restore_passwords(plan: &mut Plan, args: &ApplyArgs, ui: &Ui) -> CliResult {
+    let given = args.desired.desired.is_some();
+    let source = args
+        .desired
+        .desired
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&plan.source));
+    if !given && !source.is_file() {
+        return Ok(());
+    }
+    let read_args = crate::cli::args::DesiredArgs {
+        desired: Some(source.clone()),
+        format: args.desired.format,
+        delimiter: args.desired.delimiter,
+        mappings: args.desired.mappings.clone(),
+        attributes: args.desired.attributes.clone(),
+        empty_cells: args.desired.empty_cells,
+        sites: Vec::new(),
+        all_sites: false,
+    };
+    let desired = desired::read(&read_args)?;
+    let missing = plan.restore_passwords(&desired);
+    if missing > 0 {
+        ui.warn(format!(
+            "{missing} create(s) in the plan have no password in {}; they will fail",
+            source.display()
+        ));
+    }
+    Ok(())
 }
 
 /// `--max-deletes` overrides every site's limit for this run.

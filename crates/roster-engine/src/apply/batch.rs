@@ -28,6 +28,16 @@ pub(crate) async fn run(run: &SiteRun<'_>, items: Vec<&PlanItem>) {
     match result {
         Ok(results) if results.len() == sendable.len() => {
             for (item, result) in sendable.into_iter().zip(results) {
+                // One item's share of the request failed in a way that may pass or may have
+                // landed (a 503 or lost reply for the whole request, reported per item):
+                // settle it alone, as for a batch whose reply was lost.
+                if let Err(error) = &result {
+                    if error.is_ambiguous() || error.is_temporary() {
+                        let (settled, more) = counted(resolve(directory, item)).await;
+                        run.sent(item, settled, attempts + more.max(1), started);
+                        continue;
+                    }
+                }
                 let result = result
                     .map(|user| Sent {
                         user_id: match (&item.action, user) {

@@ -69,11 +69,15 @@ pub async fn apply(
         Some(path) => read_resume_state(path, &plan_hash)?,
         None => ResumeState::default(),
     };
-    for (site, site_plan) in &pairs {
-        if site_plan.items.is_empty() || resume.started(&site_plan.site) {
-            continue;
-        }
-        let observed = observe(site).await.map_err(|source| EngineError::Observe {
+    let to_check: Vec<_> = pairs
+        .iter()
+        .filter(|(_, site_plan)| !site_plan.items.is_empty() && !resume.started(&site_plan.site))
+        .collect();
+    // Every site is re-read at once, as `plan` reads them: one after another, a fan-out to 50
+    // sites spent the sum of their listing times here before the first write.
+    let listings = futures::future::join_all(to_check.iter().map(|(site, _)| observe(site))).await;
+    for ((_, site_plan), observed) in to_check.into_iter().zip(listings) {
+        let observed = observed.map_err(|source| EngineError::Observe {
             site: site_plan.site.clone(),
             source,
         })?;

@@ -11,6 +11,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::counters::Counters;
 use super::options::{FaultKind, SimOptions};
 
 /// The answers a platform gives when it is rate limited or failing; each simulator supplies
@@ -33,6 +34,7 @@ pub struct Knobs {
     rng: Mutex<SmallRng>,
     limiter: Option<DefaultDirectRateLimiter>,
     responses: FaultResponses,
+    injected: Counters,
 }
 
 impl Knobs {
@@ -57,7 +59,16 @@ impl Knobs {
             rng: Mutex::new(SmallRng::seed_from_u64(options.seed ^ 0xFA17_FA17)),
             limiter,
             responses,
+            injected: Counters::default(),
         }
+    }
+
+    /// What the knobs did instead of (or besides) serving requests normally, by kind:
+    /// `rate_limited`, `server_error`, `connection_reset`, `slow_response` and
+    /// `apply_then_fail`. Endpoint counters do not see the first three, since those requests
+    /// never reach a handler; chaos tests read this to report the faults they survived.
+    pub fn injected(&self) -> &Counters {
+        &self.injected
     }
 
     /// The fraction of requests that fail from now on (tests turn faults off to verify).
@@ -115,10 +126,15 @@ pub async fn knobs_layer(
         tokio::time::sleep(delay).await;
     }
     if let Some(wait) = knobs.rate_limit_wait() {
+        knobs.injected.hit("rate_limited");
         // Round up: a client that waits the advertised time must then get through.
         return (knobs.responses.rate_limited)(wait.max(Duration::from_millis(1)));
     }
-    match knobs.draw_fault() {
+    let fault = knobs.draw_fault();
+    if let Some(kind) = fault {
+        knobs.injected.hit(kind.counter_name());
+    }
+    match fault {
         None => next.run(request).await,
         Some(FaultKind::ServerError) => (knobs.responses.server_error)(),
         Some(FaultKind::ConnectionReset) => broken_response(),

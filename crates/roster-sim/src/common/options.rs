@@ -86,4 +86,14 @@ impl FaultKind {
         FaultKind::SlowResponse,
         FaultKind::ApplyThenFail,
     ];
+
+    /// The kind's name in [`crate::common::Knobs::injected`].
+    pub fn counter_name(self) -> &'static str {
+        match self {
+            FaultKind::ServerError => "server_error",
+            FaultKind::ConnectionReset => "connection_reset",
+            FaultKind::SlowResponse => "slow_response",
+            FaultKind::ApplyThenFail => "apply_then_fail",
+        }
+    }
 }

@@ -127,7 +127,11 @@ impl SimHandle<RedcapState> {
 }
 
 /// CHOSEN (the spec names no rate-limit answer): `429` with `Retry-After` in whole seconds;
-/// a server fault is an empty `500`.
+/// an injected server fault is `503 Service Unavailable` with a short text body. The spec
+/// (§5.2, §5.3) classes 500 as Permanent and 502/503/504 as Temporary: an injected fault
+/// stands for a passing outage (a restarting web server, an overloaded proxy), so it must
+/// look transient to a client that follows the spec. The simulator's own 500s, for requests
+/// REDCap itself cannot serve, are unchanged.
 const FAULTS: FaultResponses = FaultResponses {
     rate_limited,
     server_error,
@@ -147,7 +151,11 @@ fn rate_limited(wait: Duration) -> Response {
 }
 
 fn server_error() -> Response {
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let mut response = Response::new(Body::from("Service Unavailable"));
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
