@@ -59,7 +59,7 @@ pub fn simulated_config(fleet: &Fleet) -> SimulatedConfig {
     env.push(("ROSTER_SIM_REDCAP_TOKEN".to_owned(), redcap.token));
     let _ = write!(
         toml,
-        "\n[sites.redcap]\nkind = \"redcap\"\nurl = \"{}\"\ntoken_env = \"ROSTER_SIM_REDCAP_TOKEN\"\nkey_order = [\"username\"]\n# Accounts, passwords and person fields live outside a REDCap project.\nignore_fields = [\"password\", \"dob\", \"sex\"]\n",
+        "\n[sites.redcap]\nkind = \"redcap\"\nurl = \"{}\"\ntoken_env = \"ROSTER_SIM_REDCAP_TOKEN\"\nkey_order = [\"username\"]\n# REDCap accounts and their passwords live outside the project.\nignore_fields = [\"password\"]\n",
         redcap.api_url
     );
 
@@ -67,7 +67,7 @@ pub fn simulated_config(fleet: &Fleet) -> SimulatedConfig {
     env.push(("ROSTER_SIM_PERISCOPE_API_KEY".to_owned(), periscope.api_key));
     let _ = write!(
         toml,
-        "\n[sites.periscope]\nkind = \"periscope\"\nbase_url = \"{}\"\nsite_name = \"{}\"\napi_key_env = \"ROSTER_SIM_PERISCOPE_API_KEY\"\ninvited_by_email = \"{}\"\nkey_order = [\"email\"]\n# Periscope takes no password (sign-in is by invitation) and no person fields.\nignore_fields = [\"password\", \"dob\", \"sex\"]\n",
+        "\n[sites.periscope]\nkind = \"periscope\"\nbase_url = \"{}\"\nsite_name = \"{}\"\napi_key_env = \"ROSTER_SIM_PERISCOPE_API_KEY\"\ninvited_by_email = \"{}\"\nkey_order = [\"email\"]\n# Periscope takes no password: sign-in is by invitation.\nignore_fields = [\"password\"]\n",
         fleet.periscope.url(),
         periscope.site_name,
         periscope.admin_email
@@ -76,7 +76,7 @@ pub fn simulated_config(fleet: &Fleet) -> SimulatedConfig {
     let lumapps = fleet.usersave.credentials();
     let _ = write!(
         toml,
-        "\n[sites.lumapps]\nkind = \"usersave\"\nbase_url = \"{}\"\ncustomer_id = \"{}\"\ninstance_id = \"{}\"\nkey_order = [\"email\"]\nignore_fields = [\"dob\", \"sex\"]\n",
+        "\n[sites.lumapps]\nkind = \"usersave\"\nbase_url = \"{}\"\ncustomer_id = \"{}\"\ninstance_id = \"{}\"\nkey_order = [\"email\"]\n",
         fleet.usersave.url(),
         lumapps.customer_id,
         lumapps.instance_id

@@ -131,3 +131,33 @@ async fn avatars_upload_reports_one_row_per_file() {
         assert_eq!(now.date_of_birth, person.date_of_birth);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_user_by_default_leaves_out_what_the_targets_cannot_take() {
+    let sites = Sites::start(4).await;
+    let output = sites
+        .roster(&[
+            "copy-user",
+            "--from",
+            "ams",
+            "--user",
+            "username=api.admin",
+            "--to",
+            "redcap,periscope,lumapps",
+            "--yes",
+        ])
+        .await;
+    assert_eq!(code(&output), 0, "{}\n{}", stdout(&output), stderr(&output));
+    let err = stderr(&output);
+    // The source's own computed fields (the AMS role list) are not offered for copying.
+    assert!(
+        err.contains("copying the fields:") && !err.contains(" role,"),
+        "{err}"
+    );
+    assert!(
+        stdout(&output).contains("(not writable on this backend)"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(sites.fleet.duplicate_identities(), 0);
+}

@@ -88,6 +88,12 @@ impl AmsDirectory {
             avatar_upload: true,
             page_size: None,
             read_only_fields: READ_ONLY.iter().map(|name| (*name).to_owned()).collect(),
+            writable_attributes: Some(
+                crate::attributes::WRITABLE
+                    .iter()
+                    .map(|attribute| attribute.name.to_owned())
+                    .collect(),
+            ),
         }
     }
 

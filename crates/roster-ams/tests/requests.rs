@@ -411,6 +411,19 @@ async fn capabilities_are_the_spec_table() {
     assert_eq!(info.site, "club");
     let mut expected = roster_testkit::shapes::ams();
     expected.read_only_fields = info.capabilities.read_only_fields.clone();
+    expected.writable_attributes = Some(
+        [
+            "dob",
+            "sex",
+            "uuid",
+            "known_as",
+            "middle_names",
+            "language",
+            "sidebar_width",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
     assert_eq!(info.capabilities, expected);
     assert!(!info.capabilities.can_write_field("role"));
     assert!(info.capabilities.can_write_field("known_as"));

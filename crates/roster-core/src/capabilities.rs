@@ -49,6 +49,11 @@ pub struct Capabilities {
     /// plan; a backend refuses writes to them with `Invalid` or `Unsupported`.
     #[serde(default)]
     pub read_only_fields: Vec<String>,
+    /// The attributes this backend can write, where it knows them (AMS person fields, REDCap
+    /// role and rights, none on Periscope); `None` = any attribute not read-only. The engine
+    /// leaves other attributes of the desired state out on this site and says so in the plan.
+    #[serde(default)]
+    pub writable_attributes: Option<Vec<String>>,
 }
 
 impl Capabilities {
@@ -73,6 +78,7 @@ impl Capabilities {
             avatar_upload: false,
             page_size: None,
             read_only_fields: Vec::new(),
+            writable_attributes: None,
         }
     }
 
@@ -97,12 +103,28 @@ impl Capabilities {
             avatar_upload: false,
             page_size: None,
             read_only_fields: Vec::new(),
+            writable_attributes: None,
         }
     }
 
     /// True when the engine may write `field` (a canonical field or attribute name) here.
     pub fn can_write_field(&self, field: &str) -> bool {
-        !self.read_only_fields.iter().any(|f| f == field)
+        const CANONICAL: [&str; 7] = [
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "active",
+            "groups",
+            "password",
+        ];
+        let not_read_only = !self.read_only_fields.iter().any(|f| f == field);
+        let attribute_allowed = CANONICAL.contains(&field)
+            || self
+                .writable_attributes
+                .as_ref()
+                .is_none_or(|writable| writable.iter().any(|w| w == field));
+        not_read_only && attribute_allowed
     }
 
     /// Every `(name, value)` row, in the canonical order, for tables and reports.
@@ -135,6 +157,14 @@ impl Capabilities {
                 limit(
                     (!self.read_only_fields.is_empty()).then(|| self.read_only_fields.join(", ")),
                 ),
+            ),
+            (
+                "writable_attributes",
+                match &self.writable_attributes {
+                    None => "any".to_owned(),
+                    Some(names) if names.is_empty() => "none".to_owned(),
+                    Some(names) => names.join(", "),
+                },
             ),
         ]
     }
@@ -174,6 +204,6 @@ mod tests {
         assert!(text.contains("max_groups_per_user  1\n"));
         assert!(text.contains("batch_max            500\n"));
         assert!(text.contains("page_size            none\n"));
-        assert_eq!(text.lines().count(), 2 + 18);
+        assert_eq!(text.lines().count(), 2 + 19);
     }
 }

@@ -149,7 +149,16 @@ pub async fn copy_user(
             source,
         })?
         .ok_or_else(|| EngineError::NoSuchUser(key.clone()))?;
-    let fields = fields.unwrap_or_else(|| CopyFields::of(&user));
+    // By default every field the user has, less what the source platform computes itself
+    // (its read-only fields: an AMS role list means nothing as a REDCap role).
+    let fields = fields.unwrap_or_else(|| {
+        source
+            .describe()
+            .capabilities
+            .read_only_fields
+            .iter()
+            .fold(CopyFields::of(&user), |fields, field| fields.without(field))
+    });
     let label = format!("copy of {key} from site {site}");
     let rows: Vec<(DesiredState, Vec<String>)> = targets
         .iter()

@@ -19,14 +19,27 @@ pub async fn plan(desired: &DesiredState, sites: &[Site]) -> Plan {
 /// The fields of `desired` a site does not manage (read-only on its backend, or ignored by its
 /// policy) and a note naming them; `None` when the site manages every field the rows name.
 fn unmanaged(desired: &DesiredState, site: &Site) -> Option<(BTreeSet<String>, String)> {
-    let read_only: BTreeSet<String> = site
-        .capabilities()
-        .read_only_fields
+    let capabilities = site.capabilities();
+    let read_only: BTreeSet<String> = capabilities.read_only_fields.iter().cloned().collect();
+    let ignored: BTreeSet<String> = site.policy.ignore_fields.iter().cloned().collect();
+    // Attributes the backend has no writable field for, where it says which it has.
+    let unknown: BTreeSet<String> = match &capabilities.writable_attributes {
+        None => BTreeSet::new(),
+        Some(writable) => desired
+            .users
+            .iter()
+            .flat_map(|row| row.attributes.keys())
+            .filter(|name| !writable.contains(name))
+            .cloned()
+            .collect(),
+    };
+    let candidates: BTreeSet<String> = read_only
         .iter()
+        .chain(&ignored)
+        .chain(&unknown)
         .cloned()
         .collect();
-    let ignored: BTreeSet<String> = site.policy.ignore_fields.iter().cloned().collect();
-    let present = desired.fields_present(&read_only.union(&ignored).cloned().collect());
+    let present = desired.fields_present(&candidates);
     if present.is_empty() {
         return None;
     }
@@ -40,7 +53,15 @@ fn unmanaged(desired: &DesiredState, site: &Site) -> Option<(BTreeSet<String>, S
     };
     let reasons: Vec<String> = [
         describe(&read_only, "read-only on this backend"),
-        describe(&ignored, "ignore_fields"),
+        describe(&unknown, "not writable on this backend"),
+        describe(
+            &ignored
+                .difference(&read_only)
+                .filter(|f| !unknown.contains(*f))
+                .cloned()
+                .collect(),
+            "ignore_fields",
+        ),
     ]
     .into_iter()
     .flatten()

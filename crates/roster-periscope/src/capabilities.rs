@@ -25,6 +25,8 @@ pub fn capabilities() -> Capabilities {
         page_size: None,
         // There is no username apart from the e-mail: a desired username is not managed here.
         read_only_fields: vec!["username".to_owned()],
+        // Attributes are the site's other fields, copied as they are: none is written.
+        writable_attributes: Some(Vec::new()),
     }
 }
 

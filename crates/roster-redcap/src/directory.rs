@@ -181,12 +181,18 @@ fn capabilities(batch_max: usize) -> Capabilities {
             .iter()
             .map(|field| field.to_string())
             .collect(),
+        writable_attributes: Some(WRITABLE_ATTRIBUTES.iter().map(|a| a.to_string()).collect()),
     }
 }
 
 /// Fields REDCap reports but this API cannot write: the account's email and names (spec §3),
 /// and the label of the user's role.
 pub const READ_ONLY_FIELDS: [&str; 4] = ["email", "first_name", "last_name", "role_label"];
+
+/// The attributes the project API writes (spec §3): the role, the expiration, and rights and
+/// form rights of users without a role.
+pub const WRITABLE_ATTRIBUTES: [&str; 5] =
+    ["role", "expiration", "rights", "forms", "forms_export"];
 
 #[async_trait]
 impl UserDirectory for RedcapDirectory {

@@ -35,6 +35,7 @@ pub fn periscope() -> Capabilities {
         server_side_filter: false,
         remote_dry_run: true,
         read_only_fields: vec!["username".into()],
+        writable_attributes: Some(Vec::new()),
         ..Capabilities::full()
     }
 }

@@ -39,7 +39,19 @@ pub(crate) fn of(profile: &Profile) -> Capabilities {
         avatar_upload: false,
         page_size: profile.page_size(),
         read_only_fields: read_only_fields(profile),
+        writable_attributes: Some(writable_attributes(profile)),
     }
+}
+
+/// The profile's attributes roster can write; any other attribute has no wire field here.
+fn writable_attributes(profile: &Profile) -> Vec<String> {
+    profile
+        .user
+        .attributes
+        .iter()
+        .filter(|(_, spelling)| !attribute_field(spelling).read_only)
+        .map(|(name, _)| name.to_owned())
+        .collect()
 }
 
 /// Canonical fields the site reports but roster cannot write: the profile's read-only
@@ -89,6 +101,7 @@ mod tests {
             ]
             .map(String::from)
             .to_vec(),
+            writable_attributes: Some(vec!["is_hidden".into(), "account_type".into()]),
             ..Capabilities::full()
         };
         assert_eq!(caps, expected);
