@@ -12,31 +12,12 @@ use crate::fanout::plan_each;
 use crate::plan::Plan;
 use crate::site::Site;
 
-/// Server-managed attributes: a site sets them itself, so they are never copied.
-pub const NON_COPYABLE_ATTRIBUTES: &[&str] = &[
-    "timezone",
-    "avatar_id",
-    "organisation_id",
-    "owner_id",
-    "admin",
-    "phone_numbers",
-    "addresses",
-    "coach_groups",
-    "role_label",
-    "full_name",
-    "created_at",
-    "updated_at",
-    "is_super_admin",
-    "uid",
-    "status",
-];
-
 /// The fields a copy takes from the source user: visible, and adjustable before copying.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyFields(pub BTreeSet<String>);
 
 impl CopyFields {
-    /// Every field the user has, except its id, any password and server-managed attributes.
+    /// Every field the user has, except its id and any password.
     pub fn of(user: &User) -> Self {
         let mut fields = BTreeSet::new();
         let named = [
@@ -52,12 +33,7 @@ impl CopyFields {
                 fields.insert(name.to_owned());
             }
         }
-        fields.extend(
-            user.attributes
-                .keys()
-                .filter(|name| !NON_COPYABLE_ATTRIBUTES.contains(&name.as_str()))
-                .cloned(),
-        );
+        fields.extend(user.attributes.keys().cloned());
         Self(fields)
     }
 
@@ -133,7 +109,8 @@ fn desired_for(
 }
 
 /// Reads the user `key` names on `source` and plans it as the desired state on every target.
-/// `fields` defaults to [`CopyFields::of`] the source user.
+/// `fields` defaults to [`CopyFields::of`] the source user; the source's read-only fields are
+/// never copied.
 pub async fn copy_user(
     source: &dyn UserDirectory,
     key: &UserKey,
@@ -149,16 +126,13 @@ pub async fn copy_user(
             source,
         })?
         .ok_or_else(|| EngineError::NoSuchUser(key.clone()))?;
-    // By default every field the user has, less what the source platform computes itself
-    // (its read-only fields: an AMS role list means nothing as a REDCap role).
-    let fields = fields.unwrap_or_else(|| {
-        source
-            .describe()
-            .capabilities
-            .read_only_fields
-            .iter()
-            .fold(CopyFields::of(&user), |fields, field| fields.without(field))
-    });
+    // Never what the source platform computes itself (its read-only fields: an AMS role list
+    // means nothing as a REDCap role); fields a target cannot take are left out per target
+    // when it is planned.
+    let fields = source.describe().capabilities.read_only_fields.iter().fold(
+        fields.unwrap_or_else(|| CopyFields::of(&user)),
+        |fields, field| fields.without(field),
+    );
     let label = format!("copy of {key} from site {site}");
     let rows: Vec<(DesiredState, Vec<String>)> = targets
         .iter()

@@ -29,7 +29,7 @@ pub mod progress;
 mod site;
 
 pub use apply::{apply, ApplyHooks, ApplyReport, ItemOutcome, ItemStatus};
-pub use copy_user::{copy_user, CopyFields, CopyPlan, NON_COPYABLE_ATTRIBUTES};
+pub use copy_user::{copy_user, CopyFields, CopyPlan};
 pub use desired::{DesiredState, DesiredUser, EmptyCells, InputError, InputFormat, InputOptions};
 pub use error::EngineError;
 pub use fanout::plan;

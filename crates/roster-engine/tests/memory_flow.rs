@@ -187,7 +187,13 @@ async fn copy_user_plans_the_source_user_on_every_target_without_its_id() {
     source_user
         .attributes
         .insert("known_as".into(), "Countess".into());
-    let source = MemoryDirectory::new("source").with_users([source_user]);
+    // The source computes `created_at` itself: it says so, and a copy leaves it out.
+    let source = MemoryDirectory::new("source")
+        .with_capabilities(Capabilities {
+            read_only_fields: vec!["created_at".into()],
+            ..Capabilities::full()
+        })
+        .with_users([source_user]);
     let no_membership = Capabilities {
         write_membership: false,
         ..Capabilities::full()
