@@ -24,6 +24,7 @@ const USAGE: &str = "usage: bench_memory [--scale USERS]";
 
 #[tokio::main]
 async fn main() {
+    support::child::serve_if_asked();
     let args = Args::parse(USAGE);
     let n = args.scale(1_000_000);
     println!("memory: `roster users list {SITE} -o csv` of {n} users, in a child process");

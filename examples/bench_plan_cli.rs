@@ -58,6 +58,7 @@ fn write_desired(path: &Path, users: &[PeriscopeUser]) -> std::io::Result<Change
 
 #[tokio::main]
 async fn main() {
+    support::child::serve_if_asked();
     let args = Args::parse(USAGE);
     let n = args.scale(1_000_000);
     println!("plan through the CLI: {n} desired rows from a CSV file against a site of {n} users");

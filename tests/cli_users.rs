@@ -127,3 +127,44 @@ async fn a_bad_filter_says_how_to_write_one() {
         stderr(&output)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_whose_reader_stops_early_ends_quietly() {
+    // Far more CSV than a pipe holds, so the export is still writing when the reader leaves.
+    let sites = Sites::start(3000).await;
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("roster"));
+    command
+        .current_dir(sites.dir.path())
+        .env("NO_COLOR", "1")
+        .arg("--config")
+        .arg(&sites.config)
+        .args(["users", "list", "periscope", "-o", "csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut child = command.spawn().expect("roster runs");
+        let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout piped"));
+        let mut header = String::new();
+        reader.read_line(&mut header).expect("a first line");
+        drop(reader); // like `| head -1`
+        (header, child.wait_with_output().expect("roster finishes"))
+    })
+    .await
+    .expect("the reader thread ends");
+    let (header, output) = output;
+    assert!(header.starts_with("id,username,email"), "{header}");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(!said.contains("cannot write"), "{said}");
+    let listed: usize = said
+        .lines()
+        .find_map(|line| line.strip_prefix("✔ periscope: "))
+        .and_then(|rest| rest.strip_suffix(" users"))
+        .and_then(|count| count.parse().ok())
+        .expect("the count of users written");
+    assert!(
+        listed < 3000,
+        "the listing stopped when the reader left, at {listed}"
+    );
+}

@@ -82,6 +82,24 @@ impl Ui {
     }
 }
 
+impl Ui {
+    /// A running count of `unit` (`ams  12,345 users`) for work whose total is unknown until
+    /// it ends, or a hidden one when bars are off.
+    pub fn counter(&self, label: &str, unit: &str) -> ProgressBar {
+        let Some(bars) = &self.bars else {
+            return ProgressBar::hidden();
+        };
+        let counter = bars.add(ProgressBar::no_length());
+        counter.set_style(
+            ProgressStyle::with_template("{spinner} {prefix} {human_pos} {msg}")
+                .expect("valid template"),
+        );
+        counter.set_prefix(label.to_owned());
+        counter.set_message(unit.to_owned());
+        counter
+    }
+}
+
 /// Buffers one log event and prints it between bar redraws.
 #[derive(Clone)]
 pub struct LogWriter {

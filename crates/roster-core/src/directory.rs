@@ -1,3 +1,4 @@
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -33,6 +34,20 @@ impl BackendInfo {
     }
 }
 
+/// Where a streaming listing ([`UserDirectory::for_each_user`]) hands its users, one at a
+/// time; returning `ControlFlow::Break` ends the listing early. Any
+/// `FnMut(User) -> ControlFlow<()>` closure is one.
+pub trait UserSink: Send {
+    /// Takes one listed user.
+    fn accept(&mut self, user: User) -> ControlFlow<()>;
+}
+
+impl<F: FnMut(User) -> ControlFlow<()> + Send> UserSink for F {
+    fn accept(&mut self, user: User) -> ControlFlow<()> {
+        self(user)
+    }
+}
+
 /// One site's users and groups, whatever platform it runs on.
 ///
 /// Every backend implements it, and so do the layers that wrap a backend (retry, throttle,
@@ -41,7 +56,6 @@ impl BackendInfo {
 /// [`Capabilities`] first, as the engine does when it plans.
 ///
 /// With the `mock` feature, `MockUserDirectory` is a mockall mock of this trait.
-#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait UserDirectory: Send + Sync {
     /// Backend kind, site name and capabilities.
@@ -49,6 +63,23 @@ pub trait UserDirectory: Send + Sync {
 
     /// Every user matching `query`, across all pages.
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>>;
+
+    /// Hands every user matching `query` to `sink` as the listing is read, so a caller that
+    /// writes users out never holds them all (an export of a million users). The sink returns
+    /// `ControlFlow::Break` to end the listing early, which is not an error.
+    ///
+    /// The default lists them all with [`list_users`](Self::list_users), then hands them
+    /// over; backends override it to hand each page, or each user of a page as it is decoded.
+    /// A failure after some users were handed over ends the listing with that error: those
+    /// users were real, but the listing is incomplete.
+    async fn for_each_user(&self, query: &UserQuery, sink: &mut dyn UserSink) -> Result<()> {
+        for user in self.list_users(query).await? {
+            if sink.accept(user).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
 
     /// The user `key` names, or `None` when there is none.
     async fn get_user(&self, key: &UserKey) -> Result<Option<User>>;
@@ -93,6 +124,30 @@ pub trait UserDirectory: Send + Sync {
     }
 }
 
+// Written out rather than `automock`ed: mockall cannot mock a method that takes a sink, so
+// the mock keeps the default `for_each_user`, which lists through the mocked `list_users`.
+#[cfg(feature = "mock")]
+mockall::mock! {
+    /// A mockall mock of [`UserDirectory`]: every method but `for_each_user` has
+    /// expectations; `for_each_user` hands over what the `list_users` expectation returns.
+    pub UserDirectory {}
+
+    #[async_trait]
+    impl UserDirectory for UserDirectory {
+        fn describe(&self) -> &BackendInfo;
+        async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>>;
+        async fn get_user(&self, key: &UserKey) -> Result<Option<User>>;
+        async fn create_user(&self, user: &NewUser) -> Result<User>;
+        async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<User>;
+        async fn delete_user(&self, id: &str) -> Result<()>;
+        async fn list_groups(&self) -> Result<Vec<Group>>;
+        async fn create_group(&self, group: &NewGroup) -> Result<Group>;
+        async fn delete_group(&self, name: &str) -> Result<()>;
+        async fn set_membership(&self, group: &str, add: &[String], remove: &[String]) -> Result<()>;
+        async fn apply_batch(&self, ops: &[UserOp]) -> Result<Vec<Result<Option<User>>>>;
+    }
+}
+
 macro_rules! forward_directory {
     ($($pointer:ident),*) => {$(
         #[async_trait]
@@ -102,6 +157,13 @@ macro_rules! forward_directory {
             }
             async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>> {
                 (**self).list_users(query).await
+            }
+            async fn for_each_user(
+                &self,
+                query: &UserQuery,
+                sink: &mut dyn UserSink,
+            ) -> Result<()> {
+                (**self).for_each_user(query, sink).await
             }
             async fn get_user(&self, key: &UserKey) -> Result<Option<User>> {
                 (**self).get_user(key).await

@@ -1,8 +1,6 @@
 //! Group reads and writes: `/api/v1/groups` and `/api/v1/groups/<name>`, plus the group
 //! extras that do not fit the canonical trait (get one group, update access or name).
 
-use std::collections::BTreeSet;
-
 use reqwest::Method;
 use roster_core::{DirectoryError, Group, NewGroup, Operation, Result};
 use serde_json::Value;
@@ -11,6 +9,7 @@ use crate::directory::PeriscopeDirectory;
 use crate::errors::{decode_error, Repeat};
 use crate::http::{Call, Reply};
 use crate::mapping::group_from_wire;
+use crate::pages::PageCursor;
 use crate::wire::{entity, page, to_body, CreateGroupBody, UpdateGroupBody, WireGroup};
 
 /// The groups every site has; the product relies on them, so they cannot be deleted.
@@ -66,12 +65,11 @@ impl PeriscopeDirectory {
     /// Every group, following `next_page_start` while the site sends one.
     pub(crate) async fn fetch_all_groups(&self) -> Result<Vec<Group>> {
         let mut groups = Vec::new();
-        let mut seen_tokens = BTreeSet::new();
-        let mut next: Option<String> = None;
+        let mut cursor = PageCursor::new("group");
         loop {
             let call = Call {
                 method: Method::GET,
-                url: self.site.endpoints.groups_read(next.as_deref())?,
+                url: self.site.endpoints.groups_read(cursor.token())?,
                 email: None,
                 body: None,
                 kind: self.read_kind("groups"),
@@ -79,16 +77,13 @@ impl PeriscopeDirectory {
             let reply = self.site.http.send(call).await?;
             let page = page::<WireGroup>(&reply.body)
                 .map_err(|message| self.site.http.undecodable(message))?;
+            let listed = page.items.len();
             groups.extend(page.items.into_iter().map(group_from_wire));
-            match page.next_page_start {
-                None => return Ok(groups),
-                Some(token) if !seen_tokens.insert(token.clone()) => {
-                    return Err(self
-                        .site
-                        .http
-                        .undecodable(format!("the group list repeats page token {token:?}")))
-                }
-                Some(token) => next = Some(token),
+            let more = cursor
+                .advance(listed, page.next_page_start)
+                .map_err(|message| self.site.http.undecodable(message))?;
+            if !more {
+                return Ok(groups);
             }
         }
     }

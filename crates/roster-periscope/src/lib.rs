@@ -32,6 +32,7 @@ mod groups;
 mod http;
 mod mapping;
 mod membership;
+mod pages;
 mod user_directory;
 mod users;
 mod validate;

@@ -1,9 +1,11 @@
 //! The canonical [`UserDirectory`] operations, each tagged with its operation and site.
 
+use std::ops::ControlFlow;
+
 use async_trait::async_trait;
 use roster_core::{
     BackendInfo, Group, NewGroup, NewUser, Operation, Result, User, UserDirectory, UserKey,
-    UserPatch, UserQuery,
+    UserPatch, UserQuery, UserSink,
 };
 
 use crate::directory::PeriscopeDirectory;
@@ -14,20 +16,50 @@ impl UserDirectory for PeriscopeDirectory {
         &self.info
     }
 
-    /// Every user (the site cannot filter), then the query applied here. When the query asks
-    /// for group members and the listing did not carry groups, each such user is read alone.
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>> {
+        let mut users = Vec::new();
+        self.for_each_user(query, &mut |user| {
+            users.push(user);
+            ControlFlow::Continue(())
+        })
+        .await?;
+        Ok(users)
+    }
+
+    /// Every user (the site cannot filter), handed over as it is decoded when the query
+    /// matches it. When the query asks for group members and the listing did not carry a
+    /// user's groups, that user is read alone after the listing, then handed over if it matches.
+    async fn for_each_user(&self, query: &UserQuery, sink: &mut dyn UserSink) -> Result<()> {
         let tag = self.tag(Operation::ListUsers);
-        let mut users = self.fetch_all_users().await.map_err(&tag)?;
-        if !query.groups.is_empty() {
-            for user in users.iter_mut().filter(|user| user.groups.is_none()) {
-                if let Some(read) = self.fetch_user(&user.id).await.map_err(&tag)? {
-                    user.groups = read.groups;
-                }
+        let reads_groups = !query.groups.is_empty();
+        let mut without_groups = Vec::new();
+        let mut stopped = false;
+        self.each_listed_user(&mut |user: User| {
+            if reads_groups && user.groups.is_none() {
+                without_groups.push(user);
+                ControlFlow::Continue(())
+            } else if query.matches(&user) {
+                let flow = sink.accept(user);
+                stopped = flow.is_break();
+                flow
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .await
+        .map_err(&tag)?;
+        if stopped {
+            return Ok(());
+        }
+        for mut user in without_groups {
+            if let Some(read) = self.fetch_user(&user.id).await.map_err(&tag)? {
+                user.groups = read.groups;
+            }
+            if query.matches(&user) && sink.accept(user).is_break() {
+                break;
             }
         }
-        users.retain(|user| query.matches(user));
-        Ok(users)
+        Ok(())
     }
 
     /// By id or e-mail: one lookup with `HTTP-X-EMAIL`. Periscope users have no username, so
@@ -37,12 +69,20 @@ impl UserDirectory for PeriscopeDirectory {
         match key {
             UserKey::Id(email) | UserKey::Email(email) => self.fetch_user(email).await.map_err(tag),
             UserKey::Username(_) => Ok(None),
-            UserKey::Attribute { .. } => Ok(self
-                .fetch_all_users()
+            UserKey::Attribute { .. } => {
+                let mut found = None;
+                self.each_listed_user(&mut |user: User| {
+                    if user.matches_key(key) {
+                        found = Some(user);
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })
                 .await
-                .map_err(tag)?
-                .into_iter()
-                .find(|user| user.matches_key(key))),
+                .map_err(tag)?;
+                Ok(found)
+            }
         }
     }
 

@@ -1,16 +1,17 @@
 //! User reads and writes: `GET|POST|PUT|DELETE /api/v1/users`, the user selected by the
 //! `HTTP-X-EMAIL` header.
 
-use std::collections::BTreeSet;
-
 use reqwest::Method;
-use roster_core::{Change, DirectoryError, ErrorKind, NewUser, Operation, Result, User, UserPatch};
+use roster_core::{
+    Change, DirectoryError, ErrorKind, NewUser, Operation, Result, User, UserPatch, UserSink,
+};
 
 use crate::directory::PeriscopeDirectory;
 use crate::errors::{decode_error, Repeat};
 use crate::http::{Call, Reply};
 use crate::mapping::user_from_wire;
-use crate::wire::{entity, page, to_body, CreateUserBody, UpdateUserBody, WireUser};
+use crate::pages::PageCursor;
+use crate::wire::{each_in_page, entity, to_body, CreateUserBody, UpdateUserBody, WireUser};
 
 impl PeriscopeDirectory {
     /// `GET /api/v1/users` with `HTTP-X-EMAIL`; `None` on `404`.
@@ -30,38 +31,37 @@ impl PeriscopeDirectory {
         Ok(Some(user_from_wire(wire, &self.site.settings)))
     }
 
-    /// Every user, following `next_page_start` while the site sends one.
-    pub(crate) async fn fetch_all_users(&self) -> Result<Vec<User>> {
-        let mut users = Vec::new();
-        let mut seen_tokens = BTreeSet::new();
-        let mut next: Option<String> = None;
+    /// Hands every user to `sink` as it is decoded, following `next_page_start` while the site
+    /// sends one; a page's body is the only thing held while it is read.
+    pub(crate) async fn each_listed_user(&self, sink: &mut dyn UserSink) -> Result<()> {
+        let mut cursor = PageCursor::new("user");
         loop {
             let call = Call {
                 method: Method::GET,
-                url: self.site.endpoints.users_read(next.as_deref())?,
+                url: self.site.endpoints.users_read(cursor.token())?,
                 email: None,
                 body: None,
                 kind: self.read_kind("users"),
             };
             let reply = self.site.http.send(call).await?;
-            let page = page::<WireUser>(&reply.body)
-                .map_err(|message| self.site.http.undecodable(message))?;
-            // The body is no longer needed once decoded; free it before converting.
+            let (mut handed_over, mut stopped) = (0, false);
+            let settings = &self.site.settings;
+            let token = each_in_page::<WireUser>(&reply.body, &mut |wire| {
+                handed_over += 1;
+                let flow = sink.accept(user_from_wire(wire, settings));
+                stopped = flow.is_break();
+                flow
+            })
+            .map_err(|message| self.site.http.undecodable(message))?;
             drop(reply);
-            users.extend(
-                page.items
-                    .into_iter()
-                    .map(|wire| user_from_wire(wire, &self.site.settings)),
-            );
-            match page.next_page_start {
-                None => return Ok(users),
-                Some(token) if !seen_tokens.insert(token.clone()) => {
-                    return Err(self
-                        .site
-                        .http
-                        .undecodable(format!("the user list repeats page token {token:?}")))
-                }
-                Some(token) => next = Some(token),
+            if stopped {
+                return Ok(());
+            }
+            let more = cursor
+                .advance(handed_over, token)
+                .map_err(|message| self.site.http.undecodable(message))?;
+            if !more {
+                return Ok(());
             }
         }
     }

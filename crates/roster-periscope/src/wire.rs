@@ -3,12 +3,14 @@
 //! optional `next_page_start`), single entities bare, wrapped (`user`/`group`) or as a
 //! one-element array.
 
+use std::ops::ControlFlow;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
 use serde_json::{Map, Value};
 
-use crate::wire_list::PageVisitor;
+use crate::wire_list::{Each, PageVisitor};
 
 /// A user as the API reports it; every field but the known ones is kept in `extra`.
 #[derive(Clone, Debug, Deserialize)]
@@ -63,15 +65,29 @@ pub(crate) struct Page<T> {
     pub next_page_start: Option<String>,
 }
 
-/// Reads a list answer. Entities are decoded one by one as the body is read, never through a
-/// JSON tree of the whole list (which for a million users takes several times the body).
+/// Reads a whole list answer into a page.
 pub(crate) fn page<T: Entity>(body: &[u8]) -> Result<Page<T>, String> {
+    let mut items = Vec::new();
+    let next_page_start = each_in_page(body, &mut |item| {
+        items.push(item);
+        ControlFlow::Continue(())
+    })?;
+    Ok(Page {
+        items,
+        next_page_start,
+    })
+}
+
+/// Reads a list answer, handing each entity to `each` as soon as it is decoded, and returns
+/// where the next page starts. Nothing is held beside the body: no JSON tree of the whole list
+/// (several times the body for a million users), no vector of its entities.
+pub(crate) fn each_in_page<T: Entity>(
+    body: &[u8],
+    each: &mut Each<'_, T>,
+) -> Result<Option<String>, String> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let read = serde::Deserializer::deserialize_any(
-        &mut deserializer,
-        PageVisitor::<T>(std::marker::PhantomData),
-    )
-    .and_then(|page| deserializer.end().map(|()| page));
+    let read = serde::Deserializer::deserialize_any(&mut deserializer, PageVisitor { each })
+        .and_then(|next| deserializer.end().map(|()| next));
     read.map_err(|error| match error.classify() {
         Category::Syntax | Category::Eof | Category::Io => format!("not JSON: {error}"),
         Category::Data => error.to_string(),

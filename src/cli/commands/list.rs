@@ -1,12 +1,14 @@
 //! `roster users list SITE` and `roster groups list SITE`: the export side of every platform
 //! client, with filters, column selection and four output formats.
 
-use roster_core::UserQuery;
+use std::ops::ControlFlow;
+
+use roster_core::{User, UserQuery};
 
 use crate::cli::args::ListArgs;
 use crate::cli::config::Config;
 use crate::cli::error::{CliError, CliResult, Exit};
-use crate::cli::output::{self, Row, GROUP_COLUMNS, USER_COLUMNS};
+use crate::cli::output::{self, Row, RowWriter, GROUP_COLUMNS, USER_COLUMNS};
 use crate::cli::sites;
 use crate::cli::ui::Ui;
 
@@ -43,9 +45,31 @@ pub async fn users(config: &Config, args: &ListArgs, ui: &Ui) -> CliResult<Exit>
             query.with(&key, value)
         });
     ui.info(format!("{}: listing users …", args.site));
-    let users = site.site.directory.list_users(&query).await?;
-    ui.success(format!("{}: {} users", args.site, users.len()));
-    output::write_rows(&users, &columns(args, USER_COLUMNS), args.output)?;
+    let counter = ui.counter(&args.site, "users");
+    let mut out = RowWriter::stdout(&columns(args, USER_COLUMNS), args.output);
+    let mut unwritten = None;
+    // Each user is written as the site's answer is decoded, so the export never holds the
+    // listing; when stdout fails the listing stops there.
+    site.site
+        .directory
+        .for_each_user(&query, &mut |user: User| match out.write(&user) {
+            Ok(()) => {
+                counter.inc(1);
+                ControlFlow::Continue(())
+            }
+            Err(error) => {
+                unwritten = Some(error);
+                ControlFlow::Break(())
+            }
+        })
+        .await?;
+    counter.finish_and_clear();
+    let listed = out.rows();
+    match unwritten {
+        Some(error) => output::output_failed(error)?,
+        None => out.finish().or_else(output::output_failed)?,
+    }
+    ui.success(format!("{}: {listed} users", args.site));
     Ok(Exit::Success)
 }
 

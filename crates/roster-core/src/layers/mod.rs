@@ -66,6 +66,15 @@ macro_rules! around_directory {
                 let call = $crate::layers::CallInfo::new($crate::Operation::ListUsers, None);
                 self.around(call, || self.inner.list_users(query)).await
             }
+            async fn for_each_user(
+                &self,
+                query: &$crate::UserQuery,
+                sink: &mut dyn $crate::UserSink,
+            ) -> $crate::Result<()> {
+                let call = $crate::layers::CallInfo::new($crate::Operation::ListUsers, None);
+                self.around(call, || self.inner.for_each_user(query, sink))
+                    .await
+            }
             async fn get_user(
                 &self,
                 key: &$crate::UserKey,

@@ -2,10 +2,10 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use backon::{ExponentialBuilder, Retryable};
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 
 use crate::attempts;
-use crate::directory::{BackendInfo, UserDirectory};
+use crate::directory::{BackendInfo, UserDirectory, UserSink};
 use crate::error::{DirectoryError, Result};
 use crate::model::{Group, NewGroup, NewUser, User, UserKey, UserOp, UserPatch, UserQuery};
 
@@ -148,6 +148,32 @@ impl<D: UserDirectory> UserDirectory for Retry<D> {
 
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>> {
         self.repeat(|| self.inner.list_users(query)).await
+    }
+
+    /// Repeated like any read until the first user reaches the sink; after that a failure is
+    /// returned as it is, since listing again would hand the same users over twice.
+    async fn for_each_user(&self, query: &UserQuery, sink: &mut dyn UserSink) -> Result<()> {
+        let mut delays = self.policy.backoff().build();
+        loop {
+            attempts::record();
+            let mut handed_over = false;
+            let listed = self
+                .inner
+                .for_each_user(query, &mut |user| {
+                    handed_over = true;
+                    sink.accept(user)
+                })
+                .await;
+            match listed {
+                Err(error) if error.is_temporary() && !handed_over => match delays.next() {
+                    Some(planned) => {
+                        tokio::time::sleep(error.retry_after().unwrap_or(planned)).await;
+                    }
+                    None => return Err(error),
+                },
+                other => return other,
+            }
+        }
     }
 
     async fn get_user(&self, key: &UserKey) -> Result<Option<User>> {
