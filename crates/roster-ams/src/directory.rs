@@ -5,7 +5,7 @@ use std::fmt;
 use async_trait::async_trait;
 use roster_core::{
     BackendInfo, Capabilities, DirectoryError, Group, NewGroup, NewUser, Operation, Result, User,
-    UserDirectory, UserKey, UserPatch, UserQuery,
+    UserDirectory, UserKey, UserPatch, UserQuery, UserSink,
 };
 use tokio::sync::Mutex;
 
@@ -144,6 +144,15 @@ impl UserDirectory for AmsDirectory {
 
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>> {
         self.list(query)
+            .await
+            .map_err(|error| self.tag(error, Operation::ListUsers))
+    }
+
+    /// Hands users over one person/get batch at a time, so the full records of at most
+    /// [`PERSON_GET_BATCH`](crate::PERSON_GET_BATCH) users are held; a `Break` sends nothing
+    /// more. `list_users` collects through the same listing.
+    async fn for_each_user(&self, query: &UserQuery, sink: &mut dyn UserSink) -> Result<()> {
+        self.each_user(query, sink)
             .await
             .map_err(|error| self.tag(error, Operation::ListUsers))
     }

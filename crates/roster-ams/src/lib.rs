@@ -28,6 +28,7 @@ mod directory;
 mod edits;
 mod failure;
 mod http;
+mod listing;
 mod login;
 mod person;
 mod reads;

@@ -1,6 +1,5 @@
-//! Reads: usersearch, person/get, groupmembers and listgroups, combined into canonical users
-//! with the fewest requests (spec §5.2; DESIGN §7: one usersearch, ⌈N / 500⌉ person/get,
-//! ⌈N / 100⌉ username searches).
+//! Reads: usersearch, person/get, groupmembers and listgroups (spec §5.2), and the lookup of
+//! one user by key. Listings combine them in `listing`, with the fewest requests.
 
 use std::collections::HashMap;
 
@@ -20,42 +19,7 @@ pub const PERSON_GET_BATCH: usize = 500;
 /// Most entries one filtered usersearch carries (CHOSEN by the spec).
 pub const SEARCH_BATCH: usize = 100;
 
-/// Lookups usersearch answers from its projection without full records.
-const PROJECTED_ATTRIBUTES: [&str; 2] = ["about", "uuid"];
-
 impl AmsDirectory {
-    /// Every user matching `query`: candidates from the narrowest server-side lookup, their
-    /// full records, their memberships, then the rest of the query checked here.
-    pub(crate) async fn list(&self, query: &UserQuery) -> Result<Vec<User>> {
-        let mut rest = query.clone();
-        let users = if !query.usernames.is_empty() {
-            let entries = query
-                .usernames
-                .iter()
-                .cloned()
-                .map(Identification::Username);
-            let candidates = self.search_each(entries.collect()).await?;
-            self.complete(candidates, true).await?
-        } else if !query.emails.is_empty() {
-            let entries = query.emails.iter().cloned().map(Identification::Email);
-            let candidates = self.search_each(entries.collect()).await?;
-            self.complete(candidates, true).await?
-        } else if !query.groups.is_empty() {
-            // groupmembers answered the group filter itself.
-            rest.groups.clear();
-            let candidates = self.members_of(&query.groups).await?;
-            self.complete(candidates, false).await?
-        } else {
-            let mut candidates = self.search(&[]).await?;
-            candidates.retain(|candidate| projection_matches(candidate, query));
-            self.complete(candidates, false).await?
-        };
-        Ok(users
-            .into_iter()
-            .filter(|user| rest.matches(user))
-            .collect())
-    }
-
     /// The user `key` names; a key that names several users is a Conflict.
     pub(crate) async fn get(&self, key: &UserKey) -> Result<Option<User>> {
         let users = match key {
@@ -129,7 +93,10 @@ impl AmsDirectory {
     }
 
     /// Filtered usersearches, [`SEARCH_BATCH`] entries each.
-    async fn search_each(&self, entries: Vec<Identification>) -> Result<Vec<SearchUser>> {
+    pub(crate) async fn search_each(
+        &self,
+        entries: Vec<Identification>,
+    ) -> Result<Vec<SearchUser>> {
         let mut found = Vec::new();
         for chunk in entries.chunks(SEARCH_BATCH) {
             found.extend(self.search(chunk).await?);
@@ -138,7 +105,7 @@ impl AmsDirectory {
     }
 
     /// The athletes of the named groups, from one groupmembers request.
-    async fn members_of(&self, groups: &[String]) -> Result<Vec<SearchUser>> {
+    pub(crate) async fn members_of(&self, groups: &[String]) -> Result<Vec<SearchUser>> {
         let reply: SearchReply = self
             .transport
             .post_api(
@@ -170,9 +137,12 @@ impl AmsDirectory {
         Ok(records)
     }
 
-    /// Memberships of these people, from username searches (only filtered searches report
-    /// them).
-    async fn memberships(&self, records: &[PersonRecord]) -> Result<HashMap<i64, Membership>> {
+    /// Memberships of these people, from username searches of [`SEARCH_BATCH`] names (only
+    /// filtered searches report them).
+    pub(crate) async fn memberships(
+        &self,
+        records: &[PersonRecord],
+    ) -> Result<HashMap<i64, Membership>> {
         let entries: Vec<Identification> = records
             .iter()
             .filter_map(|record| record.text("username"))
@@ -183,35 +153,6 @@ impl AmsDirectory {
             return Ok(HashMap::new());
         }
         Ok(membership_map(self.search_each(entries).await?))
-    }
-
-    /// Canonical users for these candidates: their full records, and their memberships from
-    /// the candidates themselves when a filtered search found them, else from username
-    /// searches.
-    async fn complete(
-        &self,
-        candidates: Vec<SearchUser>,
-        memberships_known: bool,
-    ) -> Result<Vec<User>> {
-        let mut ids: Vec<i64> = candidates.iter().map(|c| c.user_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let records = self.person_records(&ids).await?;
-        let memberships = if memberships_known {
-            membership_map(candidates)
-        } else {
-            self.memberships(&records).await?
-        };
-        records
-            .iter()
-            .map(|record| {
-                let membership = record.id().and_then(|id| memberships.get(&id));
-                person::to_user(record, membership)
-            })
-            .collect()
     }
 }
 
@@ -224,7 +165,7 @@ fn flatten(reply: SearchReply) -> Vec<SearchUser> {
 }
 
 /// Memberships by user id, from filtered search results (first result per user wins).
-fn membership_map(found: Vec<SearchUser>) -> HashMap<i64, Membership> {
+pub(crate) fn membership_map(found: Vec<SearchUser>) -> HashMap<i64, Membership> {
     let mut map = HashMap::new();
     for user in found {
         map.entry(user.user_id)
@@ -236,24 +177,6 @@ fn membership_map(found: Vec<SearchUser>) -> HashMap<i64, Membership> {
 /// AMS compares usernames and emails without regard to case.
 fn same_text(found: Option<&str>, wanted: &str) -> bool {
     found.is_some_and(|found| found.eq_ignore_ascii_case(wanted))
-}
-
-/// Whether a usersearch projection can still match the query's `about` and `uuid` filters
-/// (the full records are checked again afterwards).
-fn projection_matches(candidate: &SearchUser, query: &UserQuery) -> bool {
-    PROJECTED_ATTRIBUTES.iter().all(|name| {
-        let Some(values) = query.attributes.get(*name) else {
-            return true;
-        };
-        let actual = match *name {
-            "about" => match (&candidate.first_name, &candidate.last_name) {
-                (Some(first), Some(last)) => Some(format!("{first} {last}")),
-                _ => None,
-            },
-            _ => candidate.uuid.clone().filter(|uuid| !uuid.is_empty()),
-        };
-        actual.is_some_and(|actual| values.contains(&actual))
-    })
 }
 
 /// The one user a key names.

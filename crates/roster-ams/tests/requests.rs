@@ -3,12 +3,16 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::*;
 use httpmock::prelude::*;
-use roster_core::{Change, ErrorKind, NewUser, UserDirectory, UserKey, UserPatch, UserQuery};
+use roster_ams::PERSON_GET_BATCH;
+use roster_core::{
+    Change, ErrorKind, NewUser, Operation, User, UserDirectory, UserKey, UserPatch, UserQuery,
+};
 use serde_json::json;
 
 /// Two users of the recorded 77-user usersearch, projected without memberships.
@@ -427,4 +431,72 @@ async fn capabilities_are_the_spec_table() {
     assert_eq!(info.capabilities, expected);
     assert!(!info.capabilities.can_write_field("role"));
     assert!(info.capabilities.can_write_field("known_as"));
+}
+
+/// A minimal person/get record of user `id`.
+fn numbered_record(id: usize) -> String {
+    format!(
+        r#"{{"id":{id},"username":"user.{id}","firstName":"User","lastName":"{id}","emailAddress":"user.{id}@example.com"}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_streamed_listing_hands_over_each_batch_and_ends_with_the_error_of_a_later_one() {
+    let server = MockServer::start_async().await;
+    mock_login(&server).await;
+    let count = PERSON_GET_BATCH + 1;
+    let everyone: Vec<String> = (1..=count)
+        .map(|id| format!(r#"{{"userId":{id},"username":"user.{id}"}}"#))
+        .collect();
+    let search_all = format!(
+        r#"{{"results":[{{"search":{{}},"results":[{}]}}]}}"#,
+        everyone.join(",")
+    );
+    server
+        .mock_async(|when, then| {
+            data_call(when, "v1/usersearch").body(r#"{"identification":[]}"#);
+            v1(then, &search_all);
+        })
+        .await;
+    let memberships = server
+        .mock_async(|when, then| {
+            data_call(when, "v1/usersearch").body_includes(r#"{"username":"#);
+            v1(then, r#"{"results":[]}"#);
+        })
+        .await;
+    let first: Vec<String> = (1..count).map(numbered_record).collect();
+    let first: Vec<&str> = first.iter().map(String::as_str).collect();
+    let first_batch = server
+        .mock_async(|when, then| {
+            data_call(when, "v2/person/get").body_includes(r#""valueInteger":["1","2","#);
+            v2(then, &person_get_reply(&first));
+        })
+        .await;
+    let last_id = count.to_string();
+    let second_batch = server
+        .mock_async(|when, then| {
+            data_call(when, "v2/person/get").body(person_get_body(&[last_id.as_str()]));
+            then.status(500).body("boom");
+        })
+        .await;
+
+    let mut handed_over: Vec<User> = Vec::new();
+    let error = directory(&server)
+        .for_each_user(&UserQuery::all(), &mut |user| {
+            handed_over.push(user);
+            ControlFlow::Continue(())
+        })
+        .await
+        .expect_err("the second batch fails");
+    assert_eq!(
+        handed_over.len(),
+        PERSON_GET_BATCH,
+        "the first batch went out"
+    );
+    assert_eq!(handed_over[0].id, "1");
+    assert_eq!(error.operation(), Some(Operation::ListUsers), "{error}");
+    assert_eq!(error.site(), Some("club"), "{error}");
+    first_batch.assert_calls_async(1).await;
+    second_batch.assert_calls_async(1).await;
+    memberships.assert_calls_async(5).await;
 }

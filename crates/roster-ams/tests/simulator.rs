@@ -2,9 +2,12 @@
 //! login per directory, group members, and avatars end to end.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
-use roster_ams::{AmsConfig, AmsDirectory, AvatarSource, AvatarStatus};
-use roster_core::{Change, UserDirectory, UserKey, UserKeyKind, UserPatch, UserQuery};
+use roster_ams::{
+    AmsConfig, AmsDirectory, AvatarSource, AvatarStatus, PERSON_GET_BATCH, SEARCH_BATCH,
+};
+use roster_core::{Change, User, UserDirectory, UserKey, UserKeyKind, UserPatch, UserQuery};
 use roster_sim::ams::{AmsSim, AmsState};
 use roster_sim::{SimHandle, SimOptions};
 
@@ -30,6 +33,18 @@ fn counts(sim: &SimHandle<AmsState>) -> BTreeMap<String, u64> {
     let mut counts = sim.counters().snapshot();
     counts.retain(|_, count| *count > 0);
     counts
+}
+
+/// Every user `for_each_user` hands over for `query`.
+async fn streamed(site: &AmsDirectory, query: &UserQuery) -> Vec<User> {
+    let mut users = Vec::new();
+    site.for_each_user(query, &mut |user| {
+        users.push(user);
+        ControlFlow::Continue(())
+    })
+    .await
+    .expect("a streamed listing");
+    users
 }
 
 fn expected(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
@@ -211,4 +226,62 @@ async fn users_are_found_by_about_email_and_uuid() {
         .await
         .unwrap();
     assert!(missing.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_listing_hands_over_what_list_users_returns_with_the_same_requests() {
+    let (sim, site) = site(620).await;
+    let everyone = site.list_users(&UserQuery::all()).await.unwrap();
+    assert!(everyone.len() > PERSON_GET_BATCH, "more than one batch");
+    let group = everyone
+        .iter()
+        .flat_map(|user| user.groups.clone().unwrap_or_default())
+        .next()
+        .expect("some user is in a group");
+    let about = everyone[3].about().expect("a name");
+    let sex = everyone[1].attributes["sex"]
+        .as_str()
+        .expect("a sex")
+        .to_owned();
+    let queries = [
+        UserQuery::all(),
+        UserQuery::all().with("group", group),
+        UserQuery::all().with("about", about),
+        UserQuery::all().with("sex", sex),
+        UserQuery::all()
+            .with("username", everyone[0].username.clone().unwrap())
+            .with("username", everyone[600].username.clone().unwrap()),
+    ];
+    for query in queries {
+        sim.counters().reset();
+        let listed = site.list_users(&query).await.unwrap();
+        assert!(!listed.is_empty(), "{query:?}");
+        let listing_requests = counts(&sim);
+        sim.counters().reset();
+        let handed_over = streamed(&site, &query).await;
+        assert_eq!(handed_over, listed, "{query:?}");
+        assert_eq!(counts(&sim), listing_requests, "{query:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sink_that_stops_in_the_first_batch_ends_the_listing_after_one_person_get() {
+    let (sim, site) = site(620).await;
+    let everyone = site.list_users(&UserQuery::all()).await.unwrap();
+    assert!(everyone.len() > PERSON_GET_BATCH, "more than one batch");
+    sim.counters().reset();
+    let mut handed_over = Vec::new();
+    site.for_each_user(&UserQuery::all(), &mut |user: User| {
+        handed_over.push(user);
+        ControlFlow::Break(())
+    })
+    .await
+    .expect("stopping early is not an error");
+    assert_eq!(handed_over, everyone[..1]);
+    let first_batch_searches = PERSON_GET_BATCH.div_ceil(SEARCH_BATCH) as u64;
+    assert_eq!(
+        counts(&sim),
+        expected(&[("usersearch", 1 + first_batch_searches), ("person/get", 1),]),
+        "the search for everyone, then the first batch only: its records and memberships"
+    );
 }

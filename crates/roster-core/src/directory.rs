@@ -107,6 +107,17 @@ pub trait UserDirectory: Send + Sync {
     /// the rest were applied, the error kind is `Partial` naming the failed ids.
     async fn set_membership(&self, group: &str, add: &[String], remove: &[String]) -> Result<()>;
 
+    /// Says that the users with these ids are about to be updated. A backend whose updates
+    /// read each record before writing it (AMS `person/save` takes the whole record) may read
+    /// them all now, in as few requests as its API allows, and use those records for the
+    /// updates that follow within moments; the engine calls it before each group of
+    /// updates. The default does nothing. A failure costs only speed: each update then reads
+    /// its own record.
+    async fn prepare_updates(&self, ids: &[String]) -> Result<()> {
+        let _ = ids;
+        Ok(())
+    }
+
     /// Applies several user writes; one result per op, in order (`Some(user)` after a create
     /// or update, `None` after a delete). The default sends them one by one; backends whose
     /// platform takes arrays override it and send up to `batch_max` per request.
@@ -188,6 +199,9 @@ macro_rules! forward_directory {
             }
             async fn set_membership(&self, group: &str, add: &[String], remove: &[String]) -> Result<()> {
                 (**self).set_membership(group, add, remove).await
+            }
+            async fn prepare_updates(&self, ids: &[String]) -> Result<()> {
+                (**self).prepare_updates(ids).await
             }
             async fn apply_batch(&self, ops: &[UserOp]) -> Result<Vec<Result<Option<User>>>> {
                 (**self).apply_batch(ops).await

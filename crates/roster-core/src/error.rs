@@ -46,6 +46,8 @@ pub enum Operation {
     SetMembership,
     /// `apply_batch`.
     ApplyBatch,
+    /// `prepare_updates`: reading ahead the records of users about to be updated.
+    PrepareUpdates,
     /// Uploading or attaching a profile picture.
     UploadAvatar,
 }
@@ -65,6 +67,7 @@ impl Operation {
             Operation::DeleteGroup => "delete_group",
             Operation::SetMembership => "set_membership",
             Operation::ApplyBatch => "apply_batch",
+            Operation::PrepareUpdates => "prepare_updates",
             Operation::UploadAvatar => "upload_avatar",
         }
     }
@@ -73,7 +76,11 @@ impl Operation {
     pub fn is_write(&self) -> bool {
         !matches!(
             self,
-            Operation::Login | Operation::ListUsers | Operation::GetUser | Operation::ListGroups
+            Operation::Login
+                | Operation::ListUsers
+                | Operation::GetUser
+                | Operation::ListGroups
+                | Operation::PrepareUpdates
         )
     }
 }

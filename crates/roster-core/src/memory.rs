@@ -402,6 +402,18 @@ impl UserDirectory for MemoryDirectory {
         Ok(())
     }
 
+    /// Only counted, so tests can see the engine announce its updates: a memory directory
+    /// has nothing to read ahead.
+    async fn prepare_updates(&self, _ids: &[String]) -> Result<()> {
+        *self
+            .calls
+            .lock()
+            .expect("memory calls")
+            .entry(Operation::PrepareUpdates)
+            .or_default() += 1;
+        Ok(())
+    }
+
     async fn set_membership(&self, group: &str, add: &[String], remove: &[String]) -> Result<()> {
         let op = Operation::SetMembership;
         let _call = self.serve(op).await;

@@ -1,10 +1,13 @@
 //! The REDCap API calls this backend makes, each with the exact form of spec §5.1: the token,
 //! `content`, an explicit `action`, `format=json`, `returnFormat=json`, then the payload.
 
+use std::ops::ControlFlow;
+
 use roster_core::Result;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::each_row::{each_row, Each};
 use crate::reply::{self, Repeat};
 use crate::transport::{RawReply, Transport};
 
@@ -52,15 +55,44 @@ impl Api {
     }
 
     /// Every row of an export, parsed. Exports are read-only, so always safe to repeat.
-    pub(crate) async fn export<T: DeserializeOwned>(&self, content: Content) -> Result<Vec<T>> {
+    pub(crate) async fn export<T: DeserializeOwned + Send>(
+        &self,
+        content: Content,
+    ) -> Result<Vec<T>> {
+        let mut rows = Vec::new();
+        self.export_each(content, &mut |row| {
+            rows.push(row);
+            ControlFlow::Continue(())
+        })
+        .await?;
+        Ok(rows)
+    }
+
+    /// One export, its rows handed to `each` as they are decoded from the body, so the rows
+    /// are never all held at once; `Break` stops handing them over.
+    pub(crate) async fn export_each<T: DeserializeOwned>(
+        &self,
+        content: Content,
+        each: &mut Each<'_, T>,
+    ) -> Result<()> {
         let body = self.export_raw(content, "json").await?;
-        serde_json::from_str(&body).map_err(|error| {
+        self.each_exported_row(content, &body, each)
+    }
+
+    /// Hands each row of the JSON export `body` of `content` to `each` as it is decoded.
+    pub(crate) fn each_exported_row<T: DeserializeOwned>(
+        &self,
+        content: Content,
+        body: &str,
+        each: &mut Each<'_, T>,
+    ) -> Result<()> {
+        each_row(body, each).map_err(|error| {
             // Serde quotes the values it could not read: excerpt its message like the body.
             reply::decode_error(format!(
                 "the {} is not a JSON array of rows ({}): {}",
                 content.rows(),
                 self.transport.excerpt(&error.to_string()),
-                self.transport.excerpt(&body)
+                self.transport.excerpt(body)
             ))
         })
     }

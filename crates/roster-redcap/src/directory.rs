@@ -1,12 +1,13 @@
 //! `RedcapDirectory`: one REDCap project as a roster directory.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use roster_core::{
     BackendInfo, Capabilities, DirectoryError, Group, NewGroup, NewUser, Operation, Result, User,
-    UserDirectory, UserKey, UserOp, UserPatch, UserQuery,
+    UserDirectory, UserKey, UserOp, UserPatch, UserQuery, UserSink,
 };
 
 use crate::api::{Api, Content};
@@ -116,11 +117,22 @@ impl RedcapDirectory {
     /// Exports the users (and the roles as far as `detail` asks) and keeps the result as the
     /// latest observation.
     pub(crate) async fn read_users(&self, detail: RoleDetail) -> Result<Snapshot> {
-        let rows: Vec<UserRow> = self.api.export(Content::User).await?;
-        let users = rows
-            .into_iter()
-            .map(|row| (row.username.to_lowercase(), row))
-            .collect();
+        let mut users = BTreeMap::new();
+        self.api
+            .export_each(Content::User, &mut |row: UserRow| {
+                users.insert(row.username.to_lowercase(), row);
+                ControlFlow::Continue(())
+            })
+            .await?;
+        let mut snapshot = self.read_roles(detail).await?;
+        snapshot.users = users;
+        self.observed.store(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// The roles as far as `detail` asks (the user-role mapping, then the role export), as a
+    /// snapshot that holds no users yet.
+    pub(crate) async fn read_roles(&self, detail: RoleDetail) -> Result<Snapshot> {
         let roles = if detail >= RoleDetail::Names {
             let mapping: Vec<RoleMappingRow> = self.api.export(Content::UserRoleMapping).await?;
             Some(
@@ -143,9 +155,7 @@ impl RedcapDirectory {
         } else {
             None
         };
-        let snapshot = Snapshot::new(users, roles, role_labels);
-        self.observed.store(snapshot.clone());
-        Ok(snapshot)
+        Ok(Snapshot::new(BTreeMap::new(), roles, role_labels))
     }
 
     /// The latest observation when it is recent and detailed enough, else a fresh read.
@@ -202,6 +212,12 @@ impl UserDirectory for RedcapDirectory {
 
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>> {
         self.list_users_impl(query).await
+    }
+
+    /// One user export, each row handed over as it is decoded from the body, in the export's
+    /// order; `list_users` collects through the same listing.
+    async fn for_each_user(&self, query: &UserQuery, sink: &mut dyn UserSink) -> Result<()> {
+        self.for_each_user_impl(query, sink).await
     }
 
     async fn get_user(&self, key: &UserKey) -> Result<Option<User>> {

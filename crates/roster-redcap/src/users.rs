@@ -1,7 +1,8 @@
-//! One user at a time: list, get, create, update, delete (spec §5.4 recipes).
+//! One user at a time: get, create, update, delete (spec §5.4 recipes); listings are in
+//! `listing`.
 
 use roster_core::{
-    DirectoryError, NewUser, Operation, Result, User, UserKey, UserKeyKind, UserPatch, UserQuery,
+    DirectoryError, NewUser, Operation, Result, User, UserKey, UserKeyKind, UserPatch,
 };
 
 use crate::api::Content;
@@ -13,17 +14,6 @@ use crate::reply::{self, Repeat};
 use crate::rows::{RoleMappingImportRow, UserImportRow, UserRow};
 
 impl RedcapDirectory {
-    pub(crate) async fn list_users_impl(&self, query: &UserQuery) -> Result<Vec<User>> {
-        let detail = self.listing_detail().max(query_detail(query));
-        let snapshot = self
-            .read_users(detail)
-            .await
-            .map_err(self.fail(Operation::ListUsers))?;
-        let mut users = snapshot.all_users(self.today());
-        users.retain(|user| query.matches(user));
-        Ok(users)
-    }
-
     pub(crate) async fn get_user_impl(&self, key: &UserKey) -> Result<Option<User>> {
         let detail = match key.kind() {
             UserKeyKind::Attribute(name) if name.starts_with("role") => RoleDetail::Labels,
@@ -228,15 +218,6 @@ impl UpdateSteps {
             assign_after,
             final_role: target,
         })
-    }
-}
-
-/// Which role detail a query needs to be answered.
-fn query_detail(query: &UserQuery) -> RoleDetail {
-    if query.attributes.keys().any(|name| name.starts_with("role")) {
-        RoleDetail::Labels
-    } else {
-        RoleDetail::None
     }
 }
 

@@ -2,9 +2,11 @@
 //! (`admin`, `alice` in role `U-573AEYRNR8` and DAG `test_dag`, `bob` in neither).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 
 use roster_core::{
-    Change, ErrorKind, NewGroup, NewUser, SecretString, UserDirectory, UserKey, UserOp, UserPatch,
+    Change, ErrorKind, NewGroup, NewUser, SecretString, User, UserDirectory, UserKey, UserOp,
+    UserPatch, UserQuery,
 };
 use roster_redcap::{ExportFormat, NewRole, RedcapConfig, RedcapDirectory};
 use roster_sim::common::SimHandle;
@@ -248,4 +250,38 @@ async fn a_batch_resolves_refusals_per_user() {
         .await
         .expect("get")
         .is_none());
+}
+
+#[tokio::test]
+async fn a_streamed_listing_sends_the_exports_of_a_listing_and_a_stop_sends_nothing_more() {
+    let (directory, sim) = site().await;
+    sim.counters().reset();
+    let listed = directory.list_users(&UserQuery::all()).await.expect("list");
+    assert!(listed.len() > 1, "the seed has several users");
+    let listing_requests = sim.counters().snapshot();
+    assert_eq!(sim.counters().get("user:export"), 1);
+
+    sim.counters().reset();
+    let mut handed_over = Vec::new();
+    directory
+        .for_each_user(&UserQuery::all(), &mut |user: User| {
+            handed_over.push(user);
+            ControlFlow::Continue(())
+        })
+        .await
+        .expect("streamed");
+    assert_eq!(handed_over, listed);
+    assert_eq!(sim.counters().snapshot(), listing_requests);
+
+    sim.counters().reset();
+    let mut first = Vec::new();
+    directory
+        .for_each_user(&UserQuery::all(), &mut |user: User| {
+            first.push(user);
+            ControlFlow::Break(())
+        })
+        .await
+        .expect("stopping early is not an error");
+    assert_eq!(first, listed[..1]);
+    assert_eq!(sim.counters().snapshot(), listing_requests);
 }

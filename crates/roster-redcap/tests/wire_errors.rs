@@ -250,6 +250,34 @@ async fn malformed_exports_are_decode_errors_and_never_panic() {
 }
 
 #[tokio::test]
+async fn a_streamed_listing_fails_on_a_malformed_export_as_a_listing_does() {
+    for body in [
+        "",
+        "{\"username\":1}",
+        "[{\"nousername\":true}]",
+        "[{\"username\":\"a\"},{",
+        "<html>oops</html>",
+        "[1,2]",
+    ] {
+        let server = MockServer::start_async().await;
+        answer(&server, 200, JSON, body).await;
+        let listed = list_error(&server).await;
+        let mut handed_over = 0;
+        let streamed = directory(&server)
+            .for_each_user(&UserQuery::all(), &mut |_| {
+                handed_over += 1;
+                std::ops::ControlFlow::Continue(())
+            })
+            .await
+            .expect_err("the streamed listing must fail");
+        assert_eq!(message(&streamed), message(&listed), "{body}");
+        assert_eq!(streamed.kind(), listed.kind(), "{body}");
+        assert_eq!(streamed.operation(), listed.operation(), "{body}");
+        assert!(handed_over <= 1, "{body}: only a whole row goes out");
+    }
+}
+
+#[tokio::test]
 async fn oversized_replies_are_refused() {
     let server = MockServer::start_async().await;
     answer(

@@ -4,11 +4,12 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 
 use httpmock::prelude::*;
 use httpmock::MockServer;
 use roster_core::{
-    Change, NewGroup, NewUser, SecretString, UserDirectory, UserKey, UserPatch, UserQuery,
+    Change, NewGroup, NewUser, SecretString, User, UserDirectory, UserKey, UserPatch, UserQuery,
 };
 use roster_redcap::{ExportFormat, NewRole, RedcapConfig, RedcapDirectory};
 use serde_json::{json, Value};
@@ -663,5 +664,93 @@ async fn account_fields_are_refused_without_sending_anything() {
     assert_eq!(
         caps.read_only_fields,
         vec!["email", "first_name", "last_name", "role_label"]
+    );
+}
+
+/// Every user `for_each_user` hands over for `query`.
+async fn streamed(directory: &RedcapDirectory, query: &UserQuery) -> Vec<User> {
+    let mut users = Vec::new();
+    directory
+        .for_each_user(query, &mut |user| {
+            users.push(user);
+            ControlFlow::Continue(())
+        })
+        .await
+        .expect("a streamed listing");
+    users
+}
+
+/// A directory reading roles, on the mock server.
+fn reading_roles(server: &MockServer) -> RedcapDirectory {
+    let config =
+        RedcapConfig::new(server.url("/api/"), SecretString::from(TOKEN)).with_read_roles(true);
+    RedcapDirectory::new("trial", config)
+        .expect("config")
+        .with_today(today())
+}
+
+#[tokio::test]
+async fn a_streamed_listing_hands_over_what_list_users_returns_from_the_same_exports() {
+    let server = MockServer::start_async().await;
+    let users = expect(&server, &body("user", "export", &[]), 200, USERS).await;
+    let mapping = expect(
+        &server,
+        &body("userRoleMapping", "export", &[]),
+        200,
+        ROLE_MAPPING,
+    )
+    .await;
+    let roles = expect(&server, &body("userRole", "export", &[]), 200, ROLES).await;
+    let directory = reading_roles(&server);
+    let queries = [
+        UserQuery::all(),
+        UserQuery::all().with("group", "test_dag"),
+        UserQuery::all().with("role_label", "Example Role"),
+        UserQuery::all().with("username", "bob"),
+    ];
+    for query in &queries {
+        let listed = directory.list_users(query).await.expect("list");
+        assert!(!listed.is_empty(), "{query:?}");
+        assert_eq!(streamed(&directory, query).await, listed, "{query:?}");
+    }
+    let listings = queries.len() * 2;
+    users.assert_calls_async(listings).await;
+    mapping.assert_calls_async(listings).await;
+    roles.assert_calls_async(listings).await;
+}
+
+#[tokio::test]
+async fn a_sink_that_stops_after_the_first_user_ends_the_listing_without_an_error() {
+    let server = MockServer::start_async().await;
+    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
+    let mut handed_over = Vec::new();
+    directory(&server)
+        .for_each_user(&UserQuery::all(), &mut |user: User| {
+            handed_over.push(user.id);
+            ControlFlow::Break(())
+        })
+        .await
+        .expect("stopping early is not an error");
+    assert_eq!(handed_over, ["alice"]);
+    export.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn an_export_out_of_username_order_is_listed_in_username_order_and_streamed_as_sent() {
+    let server = MockServer::start_async().await;
+    let rows: Vec<Value> = serde_json::from_str(USERS).expect("rows");
+    let reversed = serde_json::to_string(&[&rows[1], &rows[0]]).expect("json");
+    expect(&server, &body("user", "export", &[]), 200, &reversed).await;
+    let directory = directory(&server);
+    let ids = |users: Vec<User>| users.into_iter().map(|user| user.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(directory.list_users(&UserQuery::all()).await.expect("list")),
+        ["alice", "bob"],
+        "a listing is in username order, as it always was"
+    );
+    assert_eq!(
+        ids(streamed(&directory, &UserQuery::all()).await),
+        ["bob", "alice"],
+        "a streamed listing goes in the export's order"
     );
 }

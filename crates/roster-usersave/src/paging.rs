@@ -15,130 +15,227 @@ use crate::profile::Pagination;
 pub(crate) async fn fetch_all(
     api: &Api,
     pagination: &Pagination,
-    mut request: ApiRequest,
+    request: ApiRequest,
     send_page_size: bool,
 ) -> Result<Vec<WireObject>, DirectoryError> {
+    let mut pages = Pages::new(api, pagination, request, send_page_size);
     let mut items = Vec::new();
-    match pagination {
-        Pagination::CursorMore {
-            cursor_param,
-            cursor_body_field,
-            items_field,
-            more_field,
-            cursor_field,
-            page_size_param,
-            page_size,
-        } => {
-            if let (true, Some(param)) = (send_page_size, page_size_param) {
-                request.query.push((param.clone(), page_size.to_string()));
-            }
-            let base_query = request.query.clone();
-            let mut seen_cursors = HashSet::new();
-            loop {
-                let page = fetch_page(api, &request).await?;
-                let page_items = take_items(&page, Some(items_field))?;
-                let more = match more_field {
-                    Some(field) => truthy(page.get(field)),
-                    None => cursor_of(&page, cursor_field).is_some(),
-                };
-                let got_items = !page_items.is_empty();
-                items.extend(page_items);
-                if !more {
-                    break;
-                }
-                if !got_items {
-                    // The SDK stops here too: "more" with nothing in the page is a server bug.
-                    tracing::warn!(path = %request.path, "list said `more` with no items; stopping");
-                    break;
-                }
-                let cursor = cursor_of(&page, cursor_field).ok_or_else(|| {
-                    decode(
-                        "list response",
-                        format!("`more` without a `{cursor_field}`"),
-                    )
-                })?;
-                set_cursor(
-                    &mut request,
-                    &base_query,
-                    cursor_param,
-                    cursor_body_field,
-                    &cursor,
-                )?;
-                if !seen_cursors.insert(cursor) {
-                    return Err(decode("list response", "a cursor came back twice"));
-                }
-            }
-        }
-        Pagination::Offset {
-            offset_param,
-            limit_param,
-            items_field,
-            page_size,
-        } => {
-            let base_query = request.query.clone();
-            let mut offset = 0usize;
-            loop {
-                request.query = base_query.clone();
-                request
-                    .query
-                    .push((offset_param.clone(), offset.to_string()));
-                request
-                    .query
-                    .push((limit_param.clone(), page_size.to_string()));
-                let page = take_items(&fetch_page(api, &request).await?, items_field.as_ref())?;
-                let count = page.len();
-                if !extend_unless_repeated(&mut items, page)? || count < *page_size {
-                    break;
-                }
-                offset += count;
-            }
-        }
-        Pagination::PageNumber {
-            page_param,
-            first_page,
-            size_param,
-            items_field,
-            page_size,
-        } => {
-            let base_query = request.query.clone();
-            let mut number = *first_page;
-            loop {
-                request.query = base_query.clone();
-                request.query.push((page_param.clone(), number.to_string()));
-                request
-                    .query
-                    .push((size_param.clone(), page_size.to_string()));
-                let page = take_items(&fetch_page(api, &request).await?, items_field.as_ref())?;
-                let count = page.len();
-                if !extend_unless_repeated(&mut items, page)? || count < *page_size {
-                    break;
-                }
-                number += 1;
-            }
-        }
-        Pagination::None { items_field } => {
-            let page = fetch_page(api, &request).await?;
-            items = take_items(&page, items_field.as_ref())?;
-        }
+    while let Some(page) = pages.next().await? {
+        items.extend(page);
     }
     Ok(items)
 }
 
-/// Adds a page to `items`; false for an empty page. A server that ignores the page parameter
-/// would send the same page forever: a page starting like the previous one is an error.
-fn extend_unless_repeated(
-    items: &mut Vec<WireObject>,
-    page: Vec<WireObject>,
-) -> Result<bool, DirectoryError> {
-    let Some(first) = page.first() else {
-        return Ok(false);
-    };
-    let previous_start = items.len().checked_sub(page.len());
-    if previous_start.is_some_and(|start| items.get(start) == Some(first)) {
-        return Err(decode("list response", "the same page came back twice"));
+/// A list read one page per [`next`](Pages::next), in the profile's pagination style: each
+/// call sends one request, so a reader that stops early sends no more.
+pub(crate) struct Pages<'a> {
+    api: &'a Api,
+    pagination: &'a Pagination,
+    request: ApiRequest,
+    /// The first page's query, which later pages add their own parameters to.
+    base_query: Vec<(String, String)>,
+    /// Cursors already followed: one coming back would loop forever.
+    seen_cursors: HashSet<String>,
+    /// The next page's offset (offset style) or number (page-number style).
+    position: u64,
+    /// The page before (offset and page-number styles): a server that ignores the page
+    /// parameter sends it again.
+    previous: Vec<WireObject>,
+    done: bool,
+}
+
+impl<'a> Pages<'a> {
+    /// The pages of the list `request` starts. `send_page_size` adds the profile's page size
+    /// parameter (some list endpoints take none).
+    pub(crate) fn new(
+        api: &'a Api,
+        pagination: &'a Pagination,
+        mut request: ApiRequest,
+        send_page_size: bool,
+    ) -> Self {
+        let mut position = 0;
+        match pagination {
+            Pagination::CursorMore {
+                page_size_param: Some(param),
+                page_size,
+                ..
+            } if send_page_size => request.query.push((param.clone(), page_size.to_string())),
+            Pagination::PageNumber { first_page, .. } => position = *first_page,
+            _ => {}
+        }
+        Self {
+            api,
+            pagination,
+            base_query: request.query.clone(),
+            request,
+            seen_cursors: HashSet::new(),
+            position,
+            previous: Vec::new(),
+            done: false,
+        }
     }
-    items.extend(page);
-    Ok(true)
+
+    /// The items of the next page; `None` once the list has no more.
+    pub(crate) async fn next(&mut self) -> Result<Option<Vec<WireObject>>, DirectoryError> {
+        if self.done {
+            return Ok(None);
+        }
+        let pagination = self.pagination;
+        match pagination {
+            Pagination::CursorMore {
+                cursor_param,
+                cursor_body_field,
+                items_field,
+                more_field,
+                cursor_field,
+                ..
+            } => {
+                let cursor = Cursor {
+                    param: cursor_param,
+                    body_field: cursor_body_field,
+                    field: cursor_field,
+                };
+                self.cursor_page(items_field, more_field.as_ref(), &cursor)
+                    .await
+                    .map(Some)
+            }
+            Pagination::Offset {
+                offset_param,
+                limit_param,
+                items_field,
+                page_size,
+            } => {
+                let numbering = Numbering {
+                    position_param: offset_param,
+                    size_param: limit_param,
+                    page_size: *page_size,
+                };
+                self.numbered_page(&numbering, items_field.as_ref(), Step::ByCount)
+                    .await
+            }
+            Pagination::PageNumber {
+                page_param,
+                size_param,
+                items_field,
+                page_size,
+                ..
+            } => {
+                let numbering = Numbering {
+                    position_param: page_param,
+                    size_param,
+                    page_size: *page_size,
+                };
+                self.numbered_page(&numbering, items_field.as_ref(), Step::ByOne)
+                    .await
+            }
+            Pagination::None { items_field } => {
+                self.done = true;
+                let page = fetch_page(self.api, &self.request).await?;
+                take_items(&page, items_field.as_ref()).map(Some)
+            }
+        }
+    }
+
+    /// One page of a cursor listing; it is the last when it says there is no more.
+    async fn cursor_page(
+        &mut self,
+        items_field: &String,
+        more_field: Option<&String>,
+        cursor: &Cursor<'_>,
+    ) -> Result<Vec<WireObject>, DirectoryError> {
+        let page = fetch_page(self.api, &self.request).await?;
+        let items = take_items(&page, Some(items_field))?;
+        let more = match more_field {
+            Some(field) => truthy(page.get(field)),
+            None => cursor_of(&page, cursor.field).is_some(),
+        };
+        if !more {
+            self.done = true;
+            return Ok(items);
+        }
+        if items.is_empty() {
+            // The SDK stops here too: "more" with nothing in the page is a server bug.
+            tracing::warn!(path = %self.request.path, "list said `more` with no items; stopping");
+            self.done = true;
+            return Ok(items);
+        }
+        let next = cursor_of(&page, cursor.field).ok_or_else(|| {
+            decode(
+                "list response",
+                format!("`more` without a `{}`", cursor.field),
+            )
+        })?;
+        set_cursor(
+            &mut self.request,
+            &self.base_query,
+            cursor.param,
+            cursor.body_field,
+            &next,
+        )?;
+        if !self.seen_cursors.insert(next) {
+            return Err(decode("list response", "a cursor came back twice"));
+        }
+        Ok(items)
+    }
+
+    /// One page of an offset or page-number listing: an empty page ends the list (and is not
+    /// returned), a short page is the last.
+    async fn numbered_page(
+        &mut self,
+        numbering: &Numbering<'_>,
+        items_field: Option<&String>,
+        step: Step,
+    ) -> Result<Option<Vec<WireObject>>, DirectoryError> {
+        self.request.query = self.base_query.clone();
+        self.request.query.extend([
+            (numbering.position_param.clone(), self.position.to_string()),
+            (
+                numbering.size_param.clone(),
+                numbering.page_size.to_string(),
+            ),
+        ]);
+        let page = take_items(&fetch_page(self.api, &self.request).await?, items_field)?;
+        let Some(first) = page.first() else {
+            self.done = true;
+            return Ok(None);
+        };
+        // A page starting like the one before: the server ignores the page parameter and
+        // would send the same page forever.
+        let previous_start = self.previous.len().checked_sub(page.len());
+        if previous_start.is_some_and(|start| self.previous.get(start) == Some(first)) {
+            return Err(decode("list response", "the same page came back twice"));
+        }
+        self.done = page.len() < numbering.page_size;
+        self.position += match step {
+            Step::ByCount => page.len() as u64,
+            Step::ByOne => 1,
+        };
+        self.previous.clone_from(&page);
+        Ok(Some(page))
+    }
+}
+
+/// Where a cursor listing finds and sends its cursor.
+struct Cursor<'a> {
+    param: &'a Option<String>,
+    body_field: &'a Option<String>,
+    field: &'a str,
+}
+
+/// The parameters of an offset or page-number listing.
+struct Numbering<'a> {
+    position_param: &'a String,
+    size_param: &'a String,
+    page_size: usize,
+}
+
+/// How the position moves from one page to the next.
+#[derive(Clone, Copy)]
+enum Step {
+    /// By the items received (offset style).
+    ByCount,
+    /// By one (page-number style).
+    ByOne,
 }
 
 /// One page: a JSON object or array (an empty body counts as an empty list).

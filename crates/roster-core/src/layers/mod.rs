@@ -145,6 +145,10 @@ macro_rules! around_directory {
                 self.around(call, || self.inner.set_membership(group, add, remove))
                     .await
             }
+            async fn prepare_updates(&self, ids: &[String]) -> $crate::Result<()> {
+                let call = $crate::layers::CallInfo::new($crate::Operation::PrepareUpdates, None);
+                self.around(call, || self.inner.prepare_updates(ids)).await
+            }
             async fn apply_batch(
                 &self,
                 ops: &[$crate::UserOp],

@@ -218,6 +218,12 @@ impl<D: UserDirectory> UserDirectory for Retry<D> {
             .await
     }
 
+    /// Not repeated: reading ahead only saves requests, and each update reads its own record
+    /// when it was not read ahead.
+    async fn prepare_updates(&self, ids: &[String]) -> Result<()> {
+        self.inner.prepare_updates(ids).await
+    }
+
     async fn apply_batch(&self, ops: &[UserOp]) -> Result<Vec<Result<Option<User>>>> {
         // A batch is repeated whole only on a Temporary failure of the request itself; the
         // engine resolves ambiguous batches item by item.

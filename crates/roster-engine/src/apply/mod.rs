@@ -6,6 +6,7 @@ mod control;
 mod membership;
 mod outcome;
 mod phases;
+mod read_ahead;
 mod send;
 
 use std::time::{SystemTime, UNIX_EPOCH};

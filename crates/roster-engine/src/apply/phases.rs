@@ -9,6 +9,7 @@ use roster_core::attempts::counted;
 
 use super::control::RunControl;
 use super::outcome::{ItemOutcome, ItemStatus};
+use super::read_ahead;
 use super::send::{send_one, Sent};
 use crate::plan::{Action, Phase, PlanItem, SitePlan};
 use crate::progress::ProgressEvent;
@@ -26,6 +27,16 @@ enum Unit<'a> {
         adding: bool,
         items: Vec<(&'a PlanItem, String)>,
     },
+}
+
+impl<'a> Unit<'a> {
+    /// The item of a unit sent on its own.
+    fn single(&self) -> Option<&'a PlanItem> {
+        match self {
+            Unit::One(item) => Some(item),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) struct SiteRun<'a> {
@@ -128,9 +139,15 @@ impl<'a> SiteRun<'a> {
                 continue;
             }
             let units = self.units(phase, ready);
-            futures::stream::iter(units)
-                .for_each_concurrent(concurrency, |unit| self.run_unit(unit))
-                .await;
+            for group in self.groups(units, concurrency) {
+                if !self.control.dry_run {
+                    let single: Vec<&PlanItem> = group.iter().filter_map(Unit::single).collect();
+                    read_ahead::announce(self.site.directory.as_ref(), &single).await;
+                }
+                futures::stream::iter(group)
+                    .for_each_concurrent(concurrency, |unit| self.run_unit(unit))
+                    .await;
+            }
         }
         let outcomes = self.outcomes.into_inner().expect("outcomes");
         let count = |status| outcomes.iter().filter(|o| o.status == status).count();
@@ -241,6 +258,26 @@ impl<'a> SiteRun<'a> {
             }
         }
         units
+    }
+
+    /// The units in the groups they are sent in: all at once, or, where single updates are
+    /// among them, [`read_ahead::ROUNDS`] rounds at a time so each group's records can be
+    /// read ahead.
+    fn groups(&self, units: Vec<Unit<'a>>, concurrency: usize) -> Vec<Vec<Unit<'a>>> {
+        let updates_alone = units
+            .iter()
+            .filter_map(Unit::single)
+            .any(|item| read_ahead::updated_id(item).is_some());
+        if !updates_alone || self.control.dry_run {
+            return vec![units];
+        }
+        let size = read_ahead::ROUNDS * concurrency;
+        let mut groups = Vec::with_capacity(units.len().div_ceil(size));
+        let mut units = units.into_iter().peekable();
+        while units.peek().is_some() {
+            groups.push(units.by_ref().take(size).collect());
+        }
+        groups
     }
 
     async fn run_unit(&self, unit: Unit<'a>) {

@@ -1,6 +1,7 @@
 //! [`UsersaveDirectory`]: one site of a `/user/save`-style API as a [`UserDirectory`].
 
 mod group_ops;
+mod listing;
 mod membership;
 mod requests;
 mod user_ops;
@@ -11,7 +12,7 @@ use async_trait::async_trait;
 use roster_core::layers::RetryPolicy;
 use roster_core::{
     BackendInfo, DirectoryError, Group, NewGroup, NewUser, Operation, Result, User, UserDirectory,
-    UserKey, UserPatch, UserQuery,
+    UserKey, UserPatch, UserQuery, UserSink,
 };
 use tokio::sync::OnceCell;
 
@@ -131,6 +132,16 @@ impl UserDirectory for UsersaveDirectory {
             return Self::unsupported(Operation::ListUsers);
         }
         let result = self.list_users_inner(query).await;
+        self.tag(result, Operation::ListUsers)
+    }
+
+    /// Hands each page's users over as the page arrives; a `Break` sends no further page.
+    /// `list_users` collects through the same listing.
+    async fn for_each_user(&self, query: &UserQuery, sink: &mut dyn UserSink) -> Result<()> {
+        if !self.info.capabilities.list_users {
+            return Self::unsupported(Operation::ListUsers);
+        }
+        let result = self.each_user_inner(query, sink).await;
         self.tag(result, Operation::ListUsers)
     }
 

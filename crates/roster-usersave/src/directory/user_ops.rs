@@ -1,15 +1,15 @@
-//! Users: listing (one pass per status), lookups, create with its absence check, update as
-//! read-modify-write or partial, delete where the profile has it.
+//! Users: memberships as listings read them, lookups, create with its absence check, update
+//! as read-modify-write or partial, delete where the profile has it. Listings are in
+//! `listing`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use roster_core::{
-    DirectoryError, ErrorKind, NewUser, Operation, Result, User, UserKey, UserPatch, UserQuery,
+    DirectoryError, ErrorKind, NewUser, Operation, Result, User, UserKey, UserPatch,
 };
 
 use super::requests::{needed, object_of, with_body};
 use super::UsersaveDirectory;
-use crate::api::ApiRequest;
 use crate::errors::decode;
 use crate::ordered_map::WireObject;
 use crate::paging::fetch_all;
@@ -17,83 +17,10 @@ use crate::profile::{Endpoint, ListMembers, PartialClear, UpdateStyle};
 use crate::users::{self, ClearBy};
 
 impl UsersaveDirectory {
-    pub(super) async fn list_users_inner(&self, query: &UserQuery) -> Result<Vec<User>> {
-        let mut users = self
-            .list_user_objects()
-            .await?
-            .iter()
-            .map(|object| users::from_wire(&self.profile.user, object))
-            .collect::<Result<Vec<_>>>()?;
-        let want_groups = !self.list_without_groups || !query.groups.is_empty();
-        if want_groups && self.info.capabilities.read_membership {
-            let mut membership = self.membership_by_user(&users).await?;
-            for user in &mut users {
-                user.groups = Some(membership.remove(&user.id).unwrap_or_default());
-            }
-        }
-        users.retain(|user| query.matches(user));
-        Ok(users)
-    }
-
-    /// Every user object, one listing pass per status value, merged by id.
-    async fn list_user_objects(&self) -> Result<Vec<WireObject>> {
-        let endpoint = needed(&self.profile.endpoints.list_users, Operation::ListUsers)?;
-        let mut seen = HashSet::new();
-        let mut objects = Vec::new();
-        for status in self.status_passes() {
-            let mut request = self.request(endpoint, None)?;
-            self.add_listing_filters(&mut request, status);
-            for object in fetch_all(&self.api, &self.profile.pagination, request, true).await? {
-                let id = users::wire_id(&self.profile.user.id, &object)
-                    .ok_or_else(|| decode("user", "no id field"))?;
-                if seen.insert(id) {
-                    objects.push(object);
-                }
-            }
-        }
-        Ok(objects)
-    }
-
-    /// `None` = one pass without a status filter.
-    fn status_passes(&self) -> Vec<Option<&str>> {
-        let passes = &self.profile.user.list_status_passes;
-        if passes.is_empty() || self.profile.user.status_field.is_none() {
-            vec![None]
-        } else {
-            passes.iter().map(|status| Some(status.as_str())).collect()
-        }
-    }
-
-    /// The status of this pass, then the profile's constant listing parameters.
-    fn add_listing_filters(&self, request: &mut ApiRequest, status: Option<&str>) {
-        if let (Some(status), Some(field)) = (status, &self.profile.user.status_field) {
-            request.query.push((field.clone(), status.to_owned()));
-        }
-        for (name, value) in self.profile.user.list_constant_params.iter() {
-            request.query.push((name.to_owned(), value.clone()));
-        }
-    }
-
-    /// User id → names of the (non-built-in) groups they are in.
-    async fn membership_by_user(
-        &self,
-        users: &[User],
-    ) -> Result<BTreeMap<String, BTreeSet<String>>> {
-        let mut membership: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        if self.profile.endpoints.list_members.is_none() {
-            // Only the per-user call is there: one request per user.
-            for user in users {
-                if let Some(groups) = self.groups_of_user(&user.id).await? {
-                    membership.insert(user.id.clone(), groups);
-                }
-            }
-            return Ok(membership);
-        }
-        self.membership_from_member_lists().await
-    }
-
     /// User id → group names, from one member listing per group.
-    async fn membership_from_member_lists(&self) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    pub(super) async fn membership_from_member_lists(
+        &self,
+    ) -> Result<BTreeMap<String, BTreeSet<String>>> {
         let mut membership: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for group in self.all_groups().await?.into_iter().filter(|g| !g.implicit) {
             for member in self.member_ids(group.id()).await? {
