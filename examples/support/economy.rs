@@ -10,6 +10,10 @@ use roster::core::User;
 
 use super::platforms::Platform;
 
+/// Updates the engine announces at once at the default concurrency (16 rounds of 8), whose
+/// records AMS reads with one person/get before saving each.
+const READ_AHEAD_GROUP: usize = 16 * 8;
+
 /// The least an endpoint can be called when planning (`plan`) and applying (`apply`).
 pub struct Minimum {
     pub endpoint: String,
@@ -65,8 +69,10 @@ pub fn minimum(platform: Platform, users: &[User], changes: usize) -> Vec<Minimu
             min(
                 "person/get",
                 pages(n, 500),
-                c,
-                format!("⌈{n}/500⌉ per listing; 1 per update (read-modify-write)"),
+                changes.div_ceil(READ_AHEAD_GROUP) as u64,
+                format!(
+                    "⌈{n}/500⌉ per listing; 1 per group of {READ_AHEAD_GROUP} updates, read ahead"
+                ),
             ),
             min("person/save", 0, c, "1 per update".into()),
             min("listgroups", 1, 0, "the group listing".into()),

@@ -12,6 +12,7 @@ use tokio::sync::Mutex;
 use crate::attributes::READ_ONLY;
 use crate::config::AmsConfig;
 use crate::http::Transport;
+use crate::read_ahead::ReadAhead;
 
 /// The backend kind, as `roster.toml` and `roster describe` name it.
 pub const KIND: &str = "ams";
@@ -28,6 +29,8 @@ pub struct AmsDirectory {
     pub(crate) transport: Transport,
     /// Uploads take turns: the site reports the status of a session's latest upload only.
     pub(crate) upload_turn: Mutex<()>,
+    /// Records read for updates the engine announced (`prepare_updates`).
+    pub(crate) read_ahead: ReadAhead,
 }
 
 impl AmsDirectory {
@@ -64,6 +67,7 @@ impl AmsDirectory {
                 resolved.max_response_bytes,
             ),
             upload_turn: Mutex::new(()),
+            read_ahead: ReadAhead::default(),
         })
     }
 
@@ -191,6 +195,14 @@ impl UserDirectory for AmsDirectory {
 
     async fn delete_group(&self, _name: &str) -> Result<()> {
         Err(self.unsupported(Operation::DeleteGroup))
+    }
+
+    /// Reads the records of the users about to be updated with as few person/get requests as
+    /// the batch limit allows; each update then saves without reading first.
+    async fn prepare_updates(&self, ids: &[String]) -> Result<()> {
+        self.read_records_ahead(ids)
+            .await
+            .map_err(|error| self.tag(error, Operation::PrepareUpdates))
     }
 
     async fn set_membership(

@@ -31,6 +31,7 @@ mod http;
 mod listing;
 mod login;
 mod person;
+mod read_ahead;
 mod reads;
 mod record;
 mod session;

@@ -42,18 +42,34 @@ impl AmsDirectory {
         self.edit_person(id, &edits).await
     }
 
-    /// Read-modify-write of one person: person/get, the edits applied to the record exactly as
-    /// returned, person/save of the whole record. Safe to repeat: it carries absolute values.
-    /// With no edits nothing is saved. The user returned has no `groups` (not read here).
+    /// Reads ahead the records of the people `ids` names (ids that are not numbers name no
+    /// one and are left to their update, which reports them missing).
+    pub(crate) async fn read_records_ahead(&self, ids: &[String]) -> Result<()> {
+        let mut numeric: Vec<i64> = ids.iter().filter_map(|id| id.trim().parse().ok()).collect();
+        numeric.sort_unstable();
+        numeric.dedup();
+        if !numeric.is_empty() {
+            self.read_ahead.keep(self.person_records(&numeric).await?);
+        }
+        Ok(())
+    }
+
+    /// Read-modify-write of one person: the record read ahead for it, else person/get; the
+    /// edits applied to the record exactly as returned; person/save of the whole record. Safe
+    /// to repeat: it carries absolute values (a repeat reads afresh). With no edits nothing is
+    /// saved. The user returned has no `groups` (not read here).
     pub(crate) async fn edit_person(&self, id: &str, edits: &[Edit]) -> Result<User> {
         let missing = || DirectoryError::not_found(format!("user id {id}"));
         let numeric: i64 = id.trim().parse().map_err(|_| missing())?;
-        let mut record = self
-            .person_records(&[numeric])
-            .await?
-            .into_iter()
-            .find(|record| record.id() == Some(numeric))
-            .ok_or_else(missing)?;
+        let mut record = match self.read_ahead.take(numeric) {
+            Some(record) => record,
+            None => self
+                .person_records(&[numeric])
+                .await?
+                .into_iter()
+                .find(|record| record.id() == Some(numeric))
+                .ok_or_else(missing)?,
+        };
         if edits.is_empty() {
             return person::to_user(&record, None);
         }

@@ -285,3 +285,63 @@ async fn a_sink_that_stops_in_the_first_batch_ends_the_listing_after_one_person_
         "the search for everyone, then the first batch only: its records and memberships"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_read_ahead_save_without_reading_and_keep_every_other_field() {
+    let (sim, site) = site(40).await;
+    let users = site.list_users(&UserQuery::all()).await.unwrap();
+    let targets: Vec<&User> = users.iter().take(30).collect();
+    let ids: Vec<String> = targets.iter().map(|user| user.id.clone()).collect();
+    sim.counters().reset();
+
+    site.prepare_updates(&ids).await.unwrap();
+    assert_eq!(counts(&sim), expected(&[("person/get", 1)]));
+    let patch = UserPatch {
+        last_name: Change::Set("Read-Ahead".into()),
+        ..UserPatch::default()
+    };
+    for id in &ids {
+        site.update_user(id, &patch).await.unwrap();
+    }
+    assert_eq!(
+        counts(&sim),
+        expected(&[("person/get", 1), ("person/save", 30)]),
+        "one read for all thirty updates"
+    );
+
+    let after = site.list_users(&UserQuery::all()).await.unwrap();
+    for before in &targets {
+        let now = after.iter().find(|user| user.id == before.id).unwrap();
+        let mut wanted = (*before).clone();
+        wanted.last_name = Some("Read-Ahead".into());
+        assert_eq!(now, &wanted, "every other field is kept");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_read_ahead_serves_one_update_and_unknown_ids_are_left_to_theirs() {
+    let (sim, site) = site(5).await;
+    let users = site.list_users(&UserQuery::all()).await.unwrap();
+    let id = users[0].id.clone();
+    sim.counters().reset();
+    site.prepare_updates(&[id.clone(), "not-a-number".into(), "999999".into()])
+        .await
+        .unwrap();
+    let rename = |name: &str| UserPatch {
+        first_name: Change::Set(name.into()),
+        ..UserPatch::default()
+    };
+    site.update_user(&id, &rename("First")).await.unwrap();
+    let second = site.update_user(&id, &rename("Second")).await.unwrap();
+    assert_eq!(second.first_name.as_deref(), Some("Second"));
+    assert_eq!(
+        counts(&sim),
+        expected(&[("person/get", 2), ("person/save", 2)]),
+        "the second update of the same user reads its record afresh"
+    );
+    let missing = site.update_user("999999", &rename("Nobody")).await;
+    assert!(
+        missing.is_err(),
+        "an id that names no one is still reported"
+    );
+}

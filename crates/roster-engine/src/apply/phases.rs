@@ -139,15 +139,8 @@ impl<'a> SiteRun<'a> {
                 continue;
             }
             let units = self.units(phase, ready);
-            for group in self.groups(units, concurrency) {
-                if !self.control.dry_run {
-                    let single: Vec<&PlanItem> = group.iter().filter_map(Unit::single).collect();
-                    read_ahead::announce(self.site.directory.as_ref(), &single).await;
-                }
-                futures::stream::iter(group)
-                    .for_each_concurrent(concurrency, |unit| self.run_unit(unit))
-                    .await;
-            }
+            self.run_groups(self.groups(units, concurrency), concurrency)
+                .await;
         }
         let outcomes = self.outcomes.into_inner().expect("outcomes");
         let count = |status| outcomes.iter().filter(|o| o.status == status).count();
@@ -278,6 +271,34 @@ impl<'a> SiteRun<'a> {
             groups.push(units.by_ref().take(size).collect());
         }
         groups
+    }
+
+    /// Sends the groups one after another. Each group's updates are announced while the group
+    /// before it is sent, so the site can read their records ahead without the writes
+    /// waiting for it.
+    async fn run_groups(&self, groups: Vec<Vec<Unit<'a>>>, concurrency: usize) {
+        let directory = self.site.directory.as_ref();
+        let announced: Vec<Vec<&PlanItem>> = groups
+            .iter()
+            .map(|group| match self.control.dry_run {
+                true => Vec::new(),
+                false => group.iter().filter_map(Unit::single).collect(),
+            })
+            .collect();
+        let mut next_announcement = announced.iter().skip(1);
+        if let Some(first) = announced.first() {
+            read_ahead::announce(directory, first).await;
+        }
+        for group in groups {
+            let sent = futures::stream::iter(group)
+                .for_each_concurrent(concurrency, |unit| self.run_unit(unit));
+            match next_announcement.next() {
+                Some(next) => {
+                    futures::join!(sent, read_ahead::announce(directory, next));
+                }
+                None => sent.await,
+            }
+        }
     }
 
     async fn run_unit(&self, unit: Unit<'a>) {

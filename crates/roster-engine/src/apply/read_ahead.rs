@@ -1,10 +1,11 @@
 //! Reading ahead the records of users about to be updated, for backends whose updates read
 //! each record before writing it (`UserDirectory::prepare_updates`).
 //!
-//! Updates are sent in groups of [`ROUNDS`] × the site's concurrency; before each group the
-//! site is told which users the group updates, so a backend like AMS reads their records in
-//! one request instead of one per update. Groups are small so a record read ahead is written
-//! back within moments, as with a read right before each write.
+//! Updates are sent in groups of [`ROUNDS`] × the site's concurrency. The site is told which
+//! users a group updates while the group before it is sent (the first group: before it), so a
+//! backend like AMS reads their records in one request instead of one per update and the
+//! writes never wait for it. Groups are small so a record read ahead is written back within
+//! moments, as with a read right before each write.
 
 use roster_core::UserDirectory;
 
