@@ -5,7 +5,8 @@
 //! which users it is about to update, their records are read in one request and kept here;
 //! each update then takes its record instead of reading it, halving the requests of an update
 //! run. A record is taken at most once (a repeated update reads afresh) and only while it is
-//! younger than [`FRESH_FOR`], so a record is never written back long after it was read.
+//! younger than [`FRESH_FOR`], so a record is never written back long after it was read. A
+//! record whose update never came (the run stopped) is dropped once stale.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
