@@ -7,6 +7,11 @@ use std::sync::{Arc, Mutex};
 use console::style;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// A bar of items whose total is known: `   club [=====>    ] 12/40 …`.
+const BAR_TEMPLATE: &str = "{prefix:>12} [{bar:30}] {pos}/{len} {msg}";
+/// A running count whose total is not known: `⠋ club 12,345 users`.
+const COUNTER_TEMPLATE: &str = "{spinner} {prefix} {human_pos} {msg}";
+
 /// The stderr side of the CLI; cheap to clone.
 #[derive(Clone)]
 pub struct Ui {
@@ -73,7 +78,7 @@ impl Ui {
         };
         let bar = bars.add(ProgressBar::new(total));
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg}")
+            ProgressStyle::with_template(BAR_TEMPLATE)
                 .expect("valid template")
                 .progress_chars("=> "),
         );
@@ -90,10 +95,7 @@ impl Ui {
             return ProgressBar::hidden();
         };
         let counter = bars.add(ProgressBar::no_length());
-        counter.set_style(
-            ProgressStyle::with_template("{spinner} {prefix} {human_pos} {msg}")
-                .expect("valid template"),
-        );
+        counter.set_style(ProgressStyle::with_template(COUNTER_TEMPLATE).expect("valid template"));
         counter.set_prefix(label.to_owned());
         counter.set_message(unit.to_owned());
         counter
@@ -143,5 +145,17 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Ui {
             bars: self.bars.clone(),
             buffer: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Bars are drawn only on a terminal, which no test has: check the templates here.
+    #[test]
+    fn the_progress_templates_are_valid() {
+        assert!(ProgressStyle::with_template(BAR_TEMPLATE).is_ok());
+        assert!(ProgressStyle::with_template(COUNTER_TEMPLATE).is_ok());
     }
 }
