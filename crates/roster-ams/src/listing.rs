@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use roster_core::{Result, User, UserQuery, UserSink};
+use roster_core::{collect_into, Result, User, UserQuery, UserSink};
 
 use crate::directory::AmsDirectory;
 use crate::person::{self, Membership};
@@ -31,7 +31,7 @@ impl AmsDirectory {
     /// Every user matching `query`, collected from [`each_user`](Self::each_user).
     pub(crate) async fn list(&self, query: &UserQuery) -> Result<Vec<User>> {
         let mut users = Vec::new();
-        self.each_user(query, &mut pushing_into(&mut users)).await?;
+        self.each_user(query, &mut collect_into(&mut users)).await?;
         Ok(users)
     }
 
@@ -61,7 +61,7 @@ impl AmsDirectory {
         memberships_known: bool,
     ) -> Result<Vec<User>> {
         let mut users = Vec::new();
-        self.each_completed(candidates, memberships_known, &mut pushing_into(&mut users))
+        self.each_completed(candidates, memberships_known, &mut collect_into(&mut users))
             .await?;
         Ok(users)
     }
@@ -125,14 +125,6 @@ impl AmsDirectory {
             }
         }
         Ok(())
-    }
-}
-
-/// A sink that keeps every user it is handed.
-fn pushing_into(users: &mut Vec<User>) -> impl FnMut(User) -> ControlFlow<()> + Send + '_ {
-    |user| {
-        users.push(user);
-        ControlFlow::Continue(())
     }
 }
 

@@ -48,6 +48,16 @@ impl<F: FnMut(User) -> ControlFlow<()> + Send> UserSink for F {
     }
 }
 
+/// A sink that keeps every user it is handed in `users`: how a backend that overrides
+/// [`UserDirectory::for_each_user`] implements `list_users` through the same listing.
+/// (A backend that does not override it must not: the default lists through `list_users`.)
+pub fn collect_into(users: &mut Vec<User>) -> impl FnMut(User) -> ControlFlow<()> + Send + '_ {
+    |user| {
+        users.push(user);
+        ControlFlow::Continue(())
+    }
+}
+
 /// One site's users and groups, whatever platform it runs on.
 ///
 /// Every backend implements it, and so do the layers that wrap a backend (retry, throttle,

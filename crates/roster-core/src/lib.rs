@@ -15,7 +15,7 @@ pub mod model;
 pub use capabilities::Capabilities;
 #[cfg(feature = "mock")]
 pub use directory::MockUserDirectory;
-pub use directory::{BackendInfo, SharedDirectory, UserDirectory, UserSink};
+pub use directory::{collect_into, BackendInfo, SharedDirectory, UserDirectory, UserSink};
 pub use error::{DirectoryError, ErrorClass, ErrorKind, Operation, Result};
 pub use layers::DirectoryExt;
 pub use memory::MemoryDirectory;

@@ -2,29 +2,16 @@
 //! server asks, and never duplicates an ambiguous create.
 #![cfg(feature = "mock")]
 
+mod common;
+
 use std::time::Duration;
 
+use common::{fast, unavailable};
 use roster_core::layers::{ChaosConfig, ChaosFault, RetryPolicy};
 use roster_core::{
     attempts, DirectoryError, DirectoryExt, ErrorKind, MemoryDirectory, MockUserDirectory, NewUser,
     User, UserDirectory, UserKey, UserQuery,
 };
-
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        min_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        jitter: false,
-    }
-}
-
-fn unavailable() -> DirectoryError {
-    DirectoryError::new(ErrorKind::Server {
-        status: 503,
-        body: "busy".into(),
-    })
-}
 
 #[tokio::test]
 async fn a_temporary_failure_is_sent_again_until_it_succeeds() {

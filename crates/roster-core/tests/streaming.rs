@@ -3,34 +3,19 @@
 //! has been handed over.
 #![cfg(feature = "mock")]
 
+mod common;
+
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use roster_core::layers::RetryPolicy;
+use common::{fast, unavailable};
 use roster_core::{
-    attempts, BackendInfo, Capabilities, DirectoryError, DirectoryExt, ErrorKind, Group,
-    MemoryDirectory, MockUserDirectory, NewGroup, NewUser, Operation, Result, User, UserDirectory,
-    UserKey, UserPatch, UserQuery, UserSink,
+    attempts, BackendInfo, Capabilities, DirectoryExt, Group, MemoryDirectory, MockUserDirectory,
+    NewGroup, NewUser, Operation, Result, User, UserDirectory, UserKey, UserPatch, UserQuery,
+    UserSink,
 };
-
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        min_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        jitter: false,
-    }
-}
-
-fn unavailable() -> DirectoryError {
-    DirectoryError::new(ErrorKind::Server {
-        status: 503,
-        body: "busy".into(),
-    })
-}
 
 fn people(n: usize) -> Vec<User> {
     (0..n)

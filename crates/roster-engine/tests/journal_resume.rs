@@ -1,5 +1,9 @@
 //! The journal, resume after a crash, dry runs, progress events and secrets.
 
+mod common;
+
+use common::desired;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,25 +16,12 @@ use roster_engine::apply::ApplyHooks;
 use roster_engine::journal::{Journal, JournalEvent, JournalRecord};
 use roster_engine::plan::{Action, PlanItem};
 use roster_engine::progress::ProgressEvent;
-use roster_engine::{
-    apply, plan, DesiredState, InputFormat, InputOptions, ItemStatus, Plan, RemoteValidator,
-    RunOptions, Site, SitePolicy,
-};
+use roster_engine::{apply, plan, ItemStatus, Plan, RemoteValidator, RunOptions, Site, SitePolicy};
 
 fn journal_path(name: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("roster-{name}-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&path);
     path
-}
-
-fn desired(csv: &str) -> DesiredState {
-    DesiredState::read_bytes(
-        "users.csv",
-        csv.as_bytes(),
-        InputFormat::Csv,
-        &InputOptions::default(),
-    )
-    .expect("valid input")
 }
 
 fn memory_site(memory: &Arc<MemoryDirectory>) -> Site {

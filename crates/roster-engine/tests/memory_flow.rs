@@ -1,13 +1,17 @@
 //! Whole runs against the in-memory directory: read, plan, apply, plan again.
 
+mod common;
+
+use common::desired;
+
 use std::sync::Arc;
 
 use roster_core::layers::RetryPolicy;
 use roster_core::{Capabilities, Group, MemoryDirectory, SharedDirectory, User, UserKey};
 use roster_engine::apply::ApplyHooks;
 use roster_engine::{
-    apply, copy_user, plan, CopyFields, DesiredState, InputFormat, InputOptions, ItemStatus,
-    MaxDeletes, OrphanPolicy, RunOptions, Site, SitePolicy,
+    apply, copy_user, plan, CopyFields, ItemStatus, MaxDeletes, OrphanPolicy, RunOptions, Site,
+    SitePolicy,
 };
 
 fn user(id: &str, email: &str, first: &str, groups: &[&str]) -> User {
@@ -37,16 +41,6 @@ fn quick_policy() -> SitePolicy {
         max_deletes: None,
         ..SitePolicy::default()
     }
-}
-
-fn desired(csv: &str) -> DesiredState {
-    DesiredState::read_bytes(
-        "users.csv",
-        csv.as_bytes(),
-        InputFormat::Csv,
-        &InputOptions::default(),
-    )
-    .expect("valid input")
 }
 
 #[tokio::test]

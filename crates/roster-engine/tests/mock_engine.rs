@@ -2,6 +2,10 @@
 //! failure budget, cancellation and batches, pinned by the calls the mock receives. A call
 //! the mock does not expect fails the test, so "nothing else was sent" is checked too.
 
+mod common;
+
+use common::desired;
+
 use std::sync::{Arc, Mutex};
 
 use roster_core::{
@@ -59,16 +63,6 @@ fn base_policy() -> SitePolicy {
         max_deletes: None,
         ..SitePolicy::default()
     }
-}
-
-fn desired(csv: &str) -> DesiredState {
-    DesiredState::read_bytes(
-        "users.csv",
-        csv.as_bytes(),
-        InputFormat::Csv,
-        &InputOptions::default(),
-    )
-    .expect("valid input")
 }
 
 fn logged(log: &Log, entry: String) {

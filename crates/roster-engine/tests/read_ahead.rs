@@ -2,13 +2,13 @@
 //! concurrency, so a backend that reads each record before writing it can read a group's
 //! records at once. Nothing is announced for a dry run or a plan without updates.
 
+mod common;
+
 use std::sync::Arc;
 
 use roster_core::{MemoryDirectory, Operation, SharedDirectory, User};
 use roster_engine::apply::ApplyHooks;
-use roster_engine::{
-    apply, plan, DesiredState, InputFormat, InputOptions, ItemStatus, RunOptions, Site, SitePolicy,
-};
+use roster_engine::{apply, plan, DesiredState, ItemStatus, RunOptions, Site, SitePolicy};
 
 fn people(n: usize) -> Vec<User> {
     (0..n)
@@ -31,13 +31,7 @@ fn desired(n: usize, renamed: usize, extra: usize) -> DesiredState {
     for i in 0..extra {
         csv.push_str(&format!("extra{i}@example.org,Extra\n"));
     }
-    DesiredState::read_bytes(
-        "users.csv",
-        csv.as_bytes(),
-        InputFormat::Csv,
-        &InputOptions::default(),
-    )
-    .expect("valid input")
+    common::desired(&csv)
 }
 
 fn site(memory: &Arc<MemoryDirectory>, concurrency: usize) -> Site {

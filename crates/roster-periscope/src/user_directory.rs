@@ -4,8 +4,8 @@ use std::ops::ControlFlow;
 
 use async_trait::async_trait;
 use roster_core::{
-    BackendInfo, Group, NewGroup, NewUser, Operation, Result, User, UserDirectory, UserKey,
-    UserPatch, UserQuery, UserSink,
+    collect_into, BackendInfo, Group, NewGroup, NewUser, Operation, Result, User, UserDirectory,
+    UserKey, UserPatch, UserQuery, UserSink,
 };
 
 use crate::directory::PeriscopeDirectory;
@@ -18,11 +18,8 @@ impl UserDirectory for PeriscopeDirectory {
 
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>> {
         let mut users = Vec::new();
-        self.for_each_user(query, &mut |user| {
-            users.push(user);
-            ControlFlow::Continue(())
-        })
-        .await?;
+        self.for_each_user(query, &mut collect_into(&mut users))
+            .await?;
         Ok(users)
     }
 

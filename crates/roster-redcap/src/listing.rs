@@ -3,7 +3,7 @@
 
 use std::ops::ControlFlow;
 
-use roster_core::{Operation, Result, User, UserQuery, UserSink};
+use roster_core::{collect_into, Operation, Result, User, UserQuery, UserSink};
 
 use crate::api::Content;
 use crate::directory::RedcapDirectory;
@@ -26,12 +26,8 @@ impl RedcapDirectory {
     /// observation, which `apply_batch` merges its writes with instead of exporting again.
     pub(crate) async fn list_users_impl(&self, query: &UserQuery) -> Result<Vec<User>> {
         let mut users = Vec::new();
-        let mut pushing = |user| {
-            users.push(user);
-            ControlFlow::Continue(())
-        };
         let listed = self
-            .listing(query, true, &mut pushing)
+            .listing(query, true, &mut collect_into(&mut users))
             .await
             .map_err(self.fail(Operation::ListUsers))?;
         if !listed.in_username_order {

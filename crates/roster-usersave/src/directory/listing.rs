@@ -3,9 +3,8 @@
 //! no further page request.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::ops::ControlFlow;
 
-use roster_core::{Operation, Result, User, UserQuery, UserSink};
+use roster_core::{collect_into, Operation, Result, User, UserQuery, UserSink};
 
 use super::requests::needed;
 use super::UsersaveDirectory;
@@ -30,11 +29,8 @@ impl UsersaveDirectory {
     /// Every user matching `query`, collected from [`each_user_inner`](Self::each_user_inner).
     pub(super) async fn list_users_inner(&self, query: &UserQuery) -> Result<Vec<User>> {
         let mut users = Vec::new();
-        self.each_user_inner(query, &mut |user| {
-            users.push(user);
-            ControlFlow::Continue(())
-        })
-        .await?;
+        self.each_user_inner(query, &mut collect_into(&mut users))
+            .await?;
         Ok(users)
     }
 
