@@ -117,9 +117,13 @@ pub struct SimArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Columns sized to the terminal, for people (waits for every row)
     Table,
+    /// A header row, lists joined with `;` (the desired-state convention)
     Csv,
+    /// One array of objects
     Json,
+    /// One object per line
     Jsonl,
 }
 
@@ -141,6 +145,9 @@ pub struct ListArgs {
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
     /// List the users of a site.
+    ///
+    /// csv, json and jsonl rows are written as the site's answers arrive, so an export of a
+    /// million users needs little more memory than one answer.
     ///
     /// Example: roster users list club --filter group=Academy --columns username,email -o csv
     List(ListArgs),
