@@ -37,12 +37,23 @@ impl Drop for Scratch {
 }
 
 async fn mock_search_all(server: &MockServer) {
+    mock_v1(
+        server,
+        "v1/usersearch",
+        r#"{"identification":[]}"#,
+        SEARCH_ALL,
+    )
+    .await;
+}
+
+/// Any POST to the upload path, answered with a bare 200.
+async fn mock_upload_accepted(server: &MockServer) -> httpmock::Mock<'_> {
     server
         .mock_async(|when, then| {
-            data_call(when, "v1/usersearch").body(r#"{"identification":[]}"#);
-            v1(then, SEARCH_ALL);
+            when.method(POST).path("/x/fileupload");
+            then.status(200);
         })
-        .await;
+        .await
 }
 
 fn row(
@@ -102,12 +113,7 @@ async fn each_file_is_checked_matched_uploaded_and_attached() {
             );
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get").body(person_get_body(&["72827"]));
-            v2(then, &person_get_reply(&[RILEY]));
-        })
-        .await;
+    mock_riley_get(&server).await;
     let attached = RILEY.replace("93831", "94196");
     let save = server
         .mock_async(|when, then| {
@@ -176,12 +182,7 @@ async fn a_failed_upload_is_a_failed_row_and_attaches_nothing() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
     mock_search_all(&server).await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/x/fileupload");
-            then.status(200);
-        })
-        .await;
+    mock_upload_accepted(&server).await;
     server
         .mock_async(|when, then| {
             data_call(when, "v2/fileupload/getUploadStatus");
@@ -191,12 +192,7 @@ async fn a_failed_upload_is_a_failed_row_and_attaches_nothing() {
             );
         })
         .await;
-    let save = server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/save");
-            then.status(200);
-        })
-        .await;
+    let save = mock_data(&server, "v2/person/save", |then| then.status(200)).await;
     let results = directory(&server)
         .upload_avatars(
             AvatarSource::Directory(scratch.0.clone()),
@@ -222,12 +218,7 @@ async fn files_that_fail_their_checks_send_nothing() {
         &[("fake.png", b"not an image"), ("c.gif", b"GIF89a")],
     );
     let server = MockServer::start_async().await;
-    let anything = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
-        })
-        .await;
+    let anything = mock_any_request(&server).await;
     let site = directory(&server);
     let results = site
         .upload_avatars(
@@ -259,21 +250,14 @@ async fn files_that_fail_their_checks_send_nothing() {
 async fn a_login_without_an_upload_token_is_renewed_once_then_the_row_fails() {
     let scratch = Scratch::with("no-token", &[("Riley.Jones.png", PNG)]);
     let server = MockServer::start_async().await;
-    let login = server
-        .mock_async(|when, then| {
-            login_request(when);
-            then.status(200)
-                .header("session-header", TOKEN)
-                .body(r#"{"user":{"id":120855,"skypeName":null}}"#);
-        })
-        .await;
+    let login = mock_login_answer(&server, |then| {
+        then.status(200)
+            .header("session-header", TOKEN)
+            .body(r#"{"user":{"id":120855,"skypeName":null}}"#)
+    })
+    .await;
     mock_search_all(&server).await;
-    let upload = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/x/fileupload");
-            then.status(200);
-        })
-        .await;
+    let upload = mock_upload_accepted(&server).await;
     let results = directory(&server)
         .upload_avatars(
             AvatarSource::Directory(scratch.0.clone()),

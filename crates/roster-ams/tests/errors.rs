@@ -52,31 +52,29 @@ fn assert_error(error: &DirectoryError, kind: fn(&ErrorKind) -> bool, class: Err
 /// A site whose person/save answers `status` with `body` (after a person/get of Riley).
 async fn save_fails(server: &MockServer, status: u16, body: &'static str) {
     mock_login(server).await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get");
-            v2(then, &person_get_reply(&[RILEY]));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/save");
-            then.status(status)
-                .header("content-type", "application/json;charset=utf-8")
-                .body(body);
-        })
-        .await;
+    mock_data(server, "v2/person/get", |then| {
+        v2(then, &person_get_reply(&[RILEY]))
+    })
+    .await;
+    mock_data(server, "v2/person/save", |then| {
+        then.status(status)
+            .header("content-type", "application/json;charset=utf-8")
+            .body(body)
+    })
+    .await;
+}
+
+/// The error of renaming Riley (id 72827) to "R", a call that must fail.
+async fn rename_riley_error(site: &AmsDirectory) -> DirectoryError {
+    site.update_user("72827", &first_name("R"))
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
 async fn wrong_credentials_are_unauthorized_at_login() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            login_request(when);
-            then.status(401);
-        })
-        .await;
+    mock_login_answer(&server, |then| then.status(401)).await;
     let error = directory(&server).list_groups().await.unwrap_err();
     assert_error(
         &error,
@@ -89,14 +87,12 @@ async fn wrong_credentials_are_unauthorized_at_login() {
 #[tokio::test]
 async fn a_login_refused_inside_a_200_is_unauthorized() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            login_request(when);
-            then.status(200).header("session-header", TOKEN).body(
-                r#"{"__is_rpc_exception__":true,"type":"java.lang.SecurityException","value":{"detailMessage":"Invalid username or password","cause":null}}"#,
-            );
-        })
-        .await;
+    mock_login_answer(&server, |then| {
+        then.status(200).header("session-header", TOKEN).body(
+            r#"{"__is_rpc_exception__":true,"type":"java.lang.SecurityException","value":{"detailMessage":"Invalid username or password","cause":null}}"#,
+        )
+    })
+    .await;
     let error = directory(&server).list_groups().await.unwrap_err();
     assert_error(
         &error,
@@ -109,12 +105,7 @@ async fn a_login_refused_inside_a_200_is_unauthorized() {
 #[tokio::test]
 async fn a_login_without_a_session_header_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            login_request(when);
-            then.status(200).body(login_reply());
-        })
-        .await;
+    mock_login_answer(&server, |then| then.status(200).body(login_reply())).await;
     let error = directory(&server).list_groups().await.unwrap_err();
     assert_error(
         &error,
@@ -127,12 +118,7 @@ async fn a_login_without_a_session_header_is_a_decode_error() {
 async fn a_401_after_the_fresh_login_is_unauthorized() {
     let server = MockServer::start_async().await;
     let login = mock_login(&server).await;
-    let groups = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/listgroups");
-            then.status(401);
-        })
-        .await;
+    let groups = mock_data(&server, "v1/listgroups", |then| then.status(401)).await;
     let error = directory(&server).list_groups().await.unwrap_err();
     assert_error(
         &error,
@@ -148,10 +134,7 @@ async fn a_401_after_the_fresh_login_is_unauthorized() {
 async fn a_403_is_forbidden() {
     let server = MockServer::start_async().await;
     save_fails(&server, 403, "Access Denied").await;
-    let error = directory(&server)
-        .update_user("72827", &first_name("R"))
-        .await
-        .unwrap_err();
+    let error = rename_riley_error(&directory(&server)).await;
     assert_error(
         &error,
         |k| matches!(k, ErrorKind::Forbidden { .. }),
@@ -165,12 +148,10 @@ async fn a_taken_username_is_already_exists_with_a_400_or_a_200() {
     for status in [400, 200] {
         let server = MockServer::start_async().await;
         mock_login(&server).await;
-        server
-            .mock_async(|when, then| {
-                data_call(when, "v2/person/save");
-                then.status(status).body(USERNAME_TAKEN);
-            })
-            .await;
+        mock_data(&server, "v2/person/save", |then| {
+            then.status(status).body(USERNAME_TAKEN)
+        })
+        .await;
         let error = directory(&server).create_user(&amy()).await.unwrap_err();
         assert_error(
             &error,
@@ -186,10 +167,7 @@ async fn other_save_refusals_are_invalid() {
     for (status, body) in [(400, BAD_DATE), (200, BAD_DATE), (400, "Bad Request")] {
         let server = MockServer::start_async().await;
         save_fails(&server, status, body).await;
-        let error = directory(&server)
-            .update_user("72827", &first_name("R"))
-            .await
-            .unwrap_err();
+        let error = rename_riley_error(&directory(&server)).await;
         assert_error(
             &error,
             |k| matches!(k, ErrorKind::Invalid { .. }),
@@ -203,10 +181,7 @@ async fn a_server_error_on_a_save_is_temporary_for_an_update_and_ambiguous_for_a
     let server = MockServer::start_async().await;
     save_fails(&server, 500, "Internal Server Error").await;
     let site = directory(&server);
-    let update = site
-        .update_user("72827", &first_name("R"))
-        .await
-        .unwrap_err();
+    let update = rename_riley_error(&site).await;
     assert_error(
         &update,
         |k| matches!(k, ErrorKind::Server { status: 500, .. }),
@@ -224,14 +199,12 @@ async fn a_server_error_on_a_save_is_temporary_for_an_update_and_ambiguous_for_a
 async fn a_busy_read_is_temporary_and_keeps_retry_after() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch");
-            then.status(503)
-                .header("retry-after", "7")
-                .body("Service Unavailable");
-        })
-        .await;
+    mock_data(&server, "v1/usersearch", |then| {
+        then.status(503)
+            .header("retry-after", "7")
+            .body("Service Unavailable")
+    })
+    .await;
     let error = directory(&server)
         .list_users(&UserQuery::all())
         .await
@@ -249,12 +222,10 @@ async fn a_busy_read_is_temporary_and_keeps_retry_after() {
 async fn a_429_is_rate_limited() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v1/listgroups");
-            then.status(429).header("retry-after", "2");
-        })
-        .await;
+    mock_data(&server, "v1/listgroups", |then| {
+        then.status(429).header("retry-after", "2")
+    })
+    .await;
     let error = directory(&server).list_groups().await.unwrap_err();
     assert_error(
         &error,
@@ -280,12 +251,7 @@ async fn replies_of_the_wrong_shape_are_decode_errors() {
     for (path, body, call) in cases {
         let server = MockServer::start_async().await;
         mock_login(&server).await;
-        server
-            .mock_async(|when, then| {
-                data_call(when, path);
-                then.status(200).body(body);
-            })
-            .await;
+        mock_data(&server, path, |then| then.status(200).body(body)).await;
         let site = directory(&server);
         let error = match call {
             "list" => site.list_users(&UserQuery::all()).await.map(drop),
@@ -305,10 +271,7 @@ async fn replies_of_the_wrong_shape_are_decode_errors() {
 async fn a_save_reply_for_another_person_is_a_decode_error() {
     let server = MockServer::start_async().await;
     save_fails(&server, 200, r#"{"id":1,"username":"someone.else"}"#).await;
-    let error = directory(&server)
-        .update_user("72827", &first_name("R"))
-        .await
-        .unwrap_err();
+    let error = rename_riley_error(&directory(&server)).await;
     assert_error(
         &error,
         |k| matches!(k, ErrorKind::Decode { .. }),
@@ -320,18 +283,11 @@ async fn a_save_reply_for_another_person_is_a_decode_error() {
 async fn updating_a_missing_person_is_not_found_and_saves_nothing() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get");
-            v2(then, r#"{"objects":[],"totalCount":0}"#);
-        })
-        .await;
-    let save = server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/save");
-            then.status(200);
-        })
-        .await;
+    mock_data(&server, "v2/person/get", |then| {
+        v2(then, r#"{"objects":[],"totalCount":0}"#)
+    })
+    .await;
+    let save = mock_data(&server, "v2/person/save", |then| then.status(200)).await;
     let site = directory(&server);
     let error = site
         .update_user("4242", &first_name("R"))
@@ -364,12 +320,7 @@ async fn a_reply_over_the_size_cap_is_refused() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
     let big = format!(r#"{{"name": ["{}"]}}"#, "x".repeat(4096));
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v1/listgroups");
-            v1(then, &big);
-        })
-        .await;
+    mock_data(&server, "v1/listgroups", |then| v1(then, &big)).await;
     let mut config = config(&server);
     config.max_response_bytes = 1024;
     let site = AmsDirectory::new("club", config).unwrap();
@@ -404,18 +355,14 @@ async fn a_refused_connection_is_temporary_even_for_a_create() {
 async fn a_timeout_after_sending_is_ambiguous_for_a_create_and_temporary_for_an_update() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get");
-            v2(then, &person_get_reply(&[RILEY]));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/save");
-            then.status(200).delay(Duration::from_secs(2)).body("{}");
-        })
-        .await;
+    mock_data(&server, "v2/person/get", |then| {
+        v2(then, &person_get_reply(&[RILEY]))
+    })
+    .await;
+    mock_data(&server, "v2/person/save", |then| {
+        then.status(200).delay(Duration::from_secs(2)).body("{}")
+    })
+    .await;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_millis(300))
         .build()
@@ -427,10 +374,7 @@ async fn a_timeout_after_sending_is_ambiguous_for_a_create_and_temporary_for_an_
         |k| matches!(k, ErrorKind::Timeout { request_sent: true }),
         ErrorClass::Ambiguous,
     );
-    let update = site
-        .update_user("72827", &first_name("R"))
-        .await
-        .unwrap_err();
+    let update = rename_riley_error(&site).await;
     assert_error(
         &update,
         |k| matches!(k, ErrorKind::Timeout { request_sent: true }),
@@ -442,13 +386,11 @@ async fn a_timeout_after_sending_is_ambiguous_for_a_create_and_temporary_for_an_
 async fn an_error_body_echoing_secrets_is_redacted() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v1/listgroups");
-            then.status(500)
-                .body(format!("session {TOKEN} for {USERNAME}:{PASSWORD} failed"));
-        })
-        .await;
+    mock_data(&server, "v1/listgroups", |then| {
+        then.status(500)
+            .body(format!("session {TOKEN} for {USERNAME}:{PASSWORD} failed"))
+    })
+    .await;
     let site = directory(&server);
     let error = site.list_groups().await.unwrap_err();
     assert_error(

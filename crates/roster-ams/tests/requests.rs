@@ -20,6 +20,17 @@ const SEARCH_ALL_REPLY: &str = r#"{"results": [{"search": {},"results": [{"userI
 
 const JOHN: &str = r#"{"active":false,"admin":false,"pending":false,"communicationPreferences":null,"sex":"1","avatarId":-1,"id":120890,"organisationId":0,"ownerId":120855,"plan":0,"state":-1,"emailAddress":"john.again.updated.doe@ams.com","firstName":"JohnUpdated","knownAs":"","language":"English","lastName":"Doe","middleNames":"","sidebarWidth":"","skypeName":null,"timezone":null,"username":"johnupdated.doe","uuid":"12345","addresses":null,"favoriteDashboards":null,"favoriteEvents":null,"frontPageButtons":null,"phoneNumbers":null,"accountExpiration":"01/01/1970","dateOfBirth":"01/01/1990","__mtime__":1747137396999}"#;
 
+/// The username search for Riley.Jones, answered with his one membership (Mens Squad).
+async fn mock_riley_username_search(server: &MockServer) -> httpmock::Mock<'_> {
+    mock_v1(
+        server,
+        "v1/usersearch",
+        r#"{"identification":[{"username":"Riley.Jones"}]}"#,
+        r#"{"results": [{"search": {"username": "Riley.Jones"},"results": [{"userId": 72827,"username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [{"id": 3000,"name": "Mens Squad"}],"role": []}}]}]}"#,
+    )
+    .await
+}
+
 /// A filtered search: one group per entry, each user with `groupsAndRoles`.
 fn username_search_reply() -> String {
     r#"{"results": [{"search": {"username": "Riley.Jones"},"results": [{"userId": 72827,"firstName": "Riley","lastName": "Jones","username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [{"id": 3000,"name": "Mens Squad"},{"id": 4000,"name": "All Accounts"}],"role": [{"id": 700,"name": "Athlete"}]},"uuid": "new123"}]},{"search": {"username": "johnupdated.doe"},"results": [{"userId": 120890,"firstName": "JohnUpdated","lastName": "Doe","username": "johnupdated.doe","groupsAndRoles": {"coachGroups": [{"id": 3000,"name": "Mens Squad"}],"athleteGroups": [],"role": []},"uuid": "12345"}]}]}"#.to_owned()
@@ -29,12 +40,13 @@ fn username_search_reply() -> String {
 async fn the_login_is_the_recorded_request_and_is_reused_by_later_calls() {
     let server = MockServer::start_async().await;
     let login = mock_login(&server).await;
-    let groups = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/listgroups").body(r#"{"name":"python.connector"}"#);
-            v1(then, r#"{"name": ["US HPCS","All Accounts","Mens Squad"]}"#);
-        })
-        .await;
+    let groups = mock_v1(
+        &server,
+        "v1/listgroups",
+        r#"{"name":"python.connector"}"#,
+        r#"{"name": ["US HPCS","All Accounts","Mens Squad"]}"#,
+    )
+    .await;
     let site = directory(&server);
     for _ in 0..2 {
         let names: Vec<String> = site
@@ -54,26 +66,27 @@ async fn the_login_is_the_recorded_request_and_is_reused_by_later_calls() {
 async fn listing_takes_one_search_one_person_get_and_one_username_search() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    let all = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch").body(r#"{"identification":[]}"#);
-            v1(then, SEARCH_ALL_REPLY);
-        })
-        .await;
-    let records = server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get").body(person_get_body(&["72827", "120890"]));
-            v2(then, &person_get_reply(&[RILEY, JOHN]));
-        })
-        .await;
-    let memberships = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch").body(
-                r#"{"identification":[{"username":"Riley.Jones"},{"username":"johnupdated.doe"}]}"#,
-            );
-            v1(then, &username_search_reply());
-        })
-        .await;
+    let all = mock_v1(
+        &server,
+        "v1/usersearch",
+        r#"{"identification":[]}"#,
+        SEARCH_ALL_REPLY,
+    )
+    .await;
+    let records = mock_v2(
+        &server,
+        "v2/person/get",
+        person_get_body(&["72827", "120890"]),
+        &person_get_reply(&[RILEY, JOHN]),
+    )
+    .await;
+    let memberships = mock_v1(
+        &server,
+        "v1/usersearch",
+        r#"{"identification":[{"username":"Riley.Jones"},{"username":"johnupdated.doe"}]}"#,
+        &username_search_reply(),
+    )
+    .await;
     let users = directory(&server)
         .list_users(&UserQuery::all())
         .await
@@ -110,22 +123,8 @@ async fn listing_takes_one_search_one_person_get_and_one_username_search() {
 async fn a_username_filter_is_answered_by_a_username_search_and_the_records() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    let search = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch")
-                .body(r#"{"identification":[{"username":"Riley.Jones"}]}"#);
-            v1(
-                then,
-                r#"{"results": [{"search": {"username": "Riley.Jones"},"results": [{"userId": 72827,"username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [{"id": 3000,"name": "Mens Squad"}],"role": []}}]}]}"#,
-            );
-        })
-        .await;
-    let records = server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get").body(person_get_body(&["72827"]));
-            v2(then, &person_get_reply(&[RILEY]));
-        })
-        .await;
+    let search = mock_riley_username_search(&server).await;
+    let records = mock_riley_get(&server).await;
     let site = directory(&server);
     let users = site
         .list_users(&UserQuery::all().with("username", "Riley.Jones"))
@@ -140,16 +139,13 @@ async fn a_username_filter_is_answered_by_a_username_search_and_the_records() {
     records.assert_calls_async(1).await;
 
     // AMS matches usernames without regard to case, and so does a lookup.
-    let other_case = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch")
-                .body(r#"{"identification":[{"username":"riley.jones"}]}"#);
-            v1(
-                then,
-                r#"{"results": [{"search": {"username": "riley.jones"},"results": [{"userId": 72827,"username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [],"role": []}}]}]}"#,
-            );
-        })
-        .await;
+    let other_case = mock_v1(
+        &server,
+        "v1/usersearch",
+        r#"{"identification":[{"username":"riley.jones"}]}"#,
+        r#"{"results": [{"search": {"username": "riley.jones"},"results": [{"userId": 72827,"username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [],"role": []}}]}]}"#,
+    )
+    .await;
     let found = site
         .get_user(&UserKey::Username("riley.jones".into()))
         .await
@@ -164,22 +160,14 @@ async fn a_username_filter_is_answered_by_a_username_search_and_the_records() {
 async fn an_email_lookup_uses_the_email_address_key() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    let search = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch")
-                .body(r#"{"identification":[{"emailAddress":"RILEY.JONES@newdomain.com"}]}"#);
-            v1(
-                then,
-                r#"{"results": [{"search": {"emailAddress": "RILEY.JONES@newdomain.com"},"results": [{"userId": 72827,"emailAddress": "riley.jones@newdomain.com","username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [],"role": []}}]}]}"#,
-            );
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get").body(person_get_body(&["72827"]));
-            v2(then, &person_get_reply(&[RILEY]));
-        })
-        .await;
+    let search = mock_v1(
+        &server,
+        "v1/usersearch",
+        r#"{"identification":[{"emailAddress":"RILEY.JONES@newdomain.com"}]}"#,
+        r#"{"results": [{"search": {"emailAddress": "RILEY.JONES@newdomain.com"},"results": [{"userId": 72827,"emailAddress": "riley.jones@newdomain.com","username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [],"role": []}}]}]}"#,
+    )
+    .await;
+    mock_riley_get(&server).await;
     let user = directory(&server)
         .get_user(&UserKey::Email("RILEY.JONES@newdomain.com".into()))
         .await
@@ -193,31 +181,15 @@ async fn an_email_lookup_uses_the_email_address_key() {
 async fn group_members_are_read_with_a_name_list() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    let members = server
-        .mock_async(|when, then| {
-            data_call(when, "v1/groupmembers").body(r#"{"name":["Mens Squad"]}"#);
-            v1(
-                then,
-                r#"{"results": [{"search": {"name": "Mens Squad"},"results": [{"userId": 72827,"firstName": "Riley","lastName": "Jones","username": "Riley.Jones","uuid": "new123"}]}]}"#,
-            );
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get").body(person_get_body(&["72827"]));
-            v2(then, &person_get_reply(&[RILEY]));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch")
-                .body(r#"{"identification":[{"username":"Riley.Jones"}]}"#);
-            v1(
-                then,
-                r#"{"results": [{"search": {"username": "Riley.Jones"},"results": [{"userId": 72827,"username": "Riley.Jones","groupsAndRoles": {"coachGroups": [],"athleteGroups": [{"id": 3000,"name": "Mens Squad"}],"role": []}}]}]}"#,
-            );
-        })
-        .await;
+    let members = mock_v1(
+        &server,
+        "v1/groupmembers",
+        r#"{"name":["Mens Squad"]}"#,
+        r#"{"results": [{"search": {"name": "Mens Squad"},"results": [{"userId": 72827,"firstName": "Riley","lastName": "Jones","username": "Riley.Jones","uuid": "new123"}]}]}"#,
+    )
+    .await;
+    mock_riley_get(&server).await;
+    mock_riley_username_search(&server).await;
     let users = directory(&server)
         .group_members("Mens Squad")
         .await
@@ -269,12 +241,7 @@ async fn a_create_sends_the_recorded_keys_in_order_and_reads_the_new_id() {
 async fn an_update_sends_back_the_whole_record_with_only_the_patch_changed() {
     let server = MockServer::start_async().await;
     mock_login(&server).await;
-    let get = server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/get").body(person_get_body(&["72827"]));
-            v2(then, &person_get_reply(&[RILEY]));
-        })
-        .await;
+    let get = mock_riley_get(&server).await;
     // The recorded edit_user body (spec §2.6) with first name "Rile", email "r@x.com" and
     // active false; dob and sex as AMS stores them, known_as newly set.
     let expected = r#"{"person":{"active":false,"admin":false,"pending":false,"communicationPreferences":"3","sex":"1","avatarId":"93831","id":"72827","organisationId":"-1","ownerId":"72788","plan":"-1","state":"-1","emailAddress":"r@x.com","firstName":"Rile","knownAs":"Sam","language":"English","lastName":"Jones","middleNames":"","sidebarWidth":"250px","skypeName":null,"timezone":null,"username":"Riley.Jones","uuid":"new123","addresses":null,"favoriteDashboards":null,"favoriteEvents":[],"frontPageButtons":[],"phoneNumbers":[{"type":1,"countryCode":"1","number":"4567891","prefix":"333"}],"accountExpiration":"01/01/1970","dateOfBirth":"02/10/1985","__mtime__":1747137396964}}"#;
@@ -285,12 +252,7 @@ async fn an_update_sends_back_the_whole_record_with_only_the_patch_changed() {
         .replace(r#""firstName":"Riley""#, r#""firstName":"Rile""#)
         .replace(r#""knownAs":"""#, r#""knownAs":"Sam""#)
         .replace("01/12/1990", "02/10/1985");
-    let save = server
-        .mock_async(|when, then| {
-            data_call(when, "v2/person/save").body(expected);
-            v2(then, &saved);
-        })
-        .await;
+    let save = mock_v2(&server, "v2/person/save", expected, &saved).await;
     let patch = UserPatch {
         first_name: Change::Set("Rile".into()),
         email: Change::Set("r@x.com".into()),
@@ -325,20 +287,18 @@ async fn a_401_renews_the_login_once_and_repeats_the_call() {
     let server = MockServer::start_async().await;
     let logins = Arc::new(AtomicUsize::new(0));
     let counter = logins.clone();
-    let login = server
-        .mock_async(|when, then| {
-            login_request(when);
-            then.respond_with(move |_| {
-                let n = counter.fetch_add(1, Ordering::SeqCst);
-                let token = if n == 0 { "TOKEN-OLD" } else { "TOKEN-NEW" };
-                HttpMockResponse::builder()
-                    .status(200)
-                    .header("session-header", token)
-                    .body(login_reply())
-                    .build()
-            });
+    let login = mock_login_answer(&server, |then| {
+        then.respond_with(move |_| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let token = if n == 0 { "TOKEN-OLD" } else { "TOKEN-NEW" };
+            HttpMockResponse::builder()
+                .status(200)
+                .header("session-header", token)
+                .body(login_reply())
+                .build()
         })
-        .await;
+    })
+    .await;
     let stale = server
         .mock_async(|when, then| {
             data_call_with(when, "v1/listgroups", "TOKEN-OLD");
@@ -362,12 +322,7 @@ async fn a_401_renews_the_login_once_and_repeats_the_call() {
 #[tokio::test]
 async fn operations_ams_cannot_do_send_nothing() {
     let server = MockServer::start_async().await;
-    let anything = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
-        })
-        .await;
+    let anything = mock_any_request(&server).await;
     let site = directory(&server);
     for error in [
         site.delete_user("72827").await.unwrap_err(),
@@ -452,12 +407,13 @@ async fn a_streamed_listing_hands_over_each_batch_and_ends_with_the_error_of_a_l
         r#"{{"results":[{{"search":{{}},"results":[{}]}}]}}"#,
         everyone.join(",")
     );
-    server
-        .mock_async(|when, then| {
-            data_call(when, "v1/usersearch").body(r#"{"identification":[]}"#);
-            v1(then, &search_all);
-        })
-        .await;
+    mock_v1(
+        &server,
+        "v1/usersearch",
+        r#"{"identification":[]}"#,
+        &search_all,
+    )
+    .await;
     let memberships = server
         .mock_async(|when, then| {
             data_call(when, "v1/usersearch").body_includes(r#"{"username":"#);

@@ -46,6 +46,17 @@ fn rows(usernames: &[&str]) -> String {
     )
 }
 
+/// The body of one user delete naming `names` in order, as `users[0]`, `users[1]`, ...
+fn delete_body(names: &[&str]) -> String {
+    let keys: Vec<String> = (0..names.len()).map(|i| format!("users[{i}]")).collect();
+    let pairs: Vec<(&str, &str)> = keys
+        .iter()
+        .map(String::as_str)
+        .zip(names.iter().copied())
+        .collect();
+    body("user", "delete", &pairs)
+}
+
 fn ok_ids(results: &[roster_core::Result<Option<User>>]) -> Vec<String> {
     results
         .iter()
@@ -61,15 +72,9 @@ fn ok_ids(results: &[roster_core::Result<Option<User>>]) -> Vec<String> {
 #[tokio::test]
 async fn creates_go_in_imports_of_batch_max_rows_after_one_export() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let first = expect(
-        &server,
-        &import_body("user", &rows(&["c1", "c2"])),
-        200,
-        "2",
-    )
-    .await;
-    let second = expect(&server, &import_body("user", &rows(&["c3"])), 200, "1").await;
+    let export = expect_export(&server, "user", USERS).await;
+    let first = expect_import(&server, "user", &rows(&["c1", "c2"]), "2").await;
+    let second = expect_import(&server, "user", &rows(&["c3"]), "1").await;
     let results = directory_with(&server, 2)
         .apply_batch(&[create("c1"), create("C2"), create("c3"), create("bob")])
         .await
@@ -88,7 +93,7 @@ async fn creates_go_in_imports_of_batch_max_rows_after_one_export() {
 #[tokio::test]
 async fn a_refused_row_fails_alone_and_the_rest_is_sent_again() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, "[]").await;
+    expect_export(&server, "user", "[]").await;
     let refused = expect(
         &server,
         &import_body("user", &rows(&["a", "b", "c"])),
@@ -96,7 +101,7 @@ async fn a_refused_row_fails_alone_and_the_rest_is_sent_again() {
         r#"{"error":"username \"b\" can not be added Since you have been assigned to a Data Access Group, you are only able to view\/edit users from your group, and you are not allowed to add new users to this project."}"#,
     )
     .await;
-    let rest = expect(&server, &import_body("user", &rows(&["a", "c"])), 200, "2").await;
+    let rest = expect_import(&server, "user", &rows(&["a", "c"]), "2").await;
     let results = directory(&server)
         .apply_batch(&[create("a"), create("b"), create("c")])
         .await
@@ -113,7 +118,7 @@ async fn a_refused_row_fails_alone_and_the_rest_is_sent_again() {
 #[tokio::test]
 async fn an_error_that_names_no_row_is_found_by_halving() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, "[]").await;
+    expect_export(&server, "user", "[]").await;
     let refusal = r#"{"error":"The form named \"form_9\" with value \"9\" is not a valid form-level rights value. It must be 0, 1, 2 or 3."}"#;
     let mut calls = Vec::new();
     for (names, status, reply) in [
@@ -141,7 +146,7 @@ async fn an_error_that_names_no_row_is_found_by_halving() {
 #[tokio::test]
 async fn a_user_in_a_role_gets_a_clear_error_of_their_own() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, USERS).await;
+    expect_export(&server, "user", USERS).await;
     let both = r#"[{"username":"alice","expiration":"2027-01-01","data_access_group":"test_dag","api_export":0,"design":0,"reports":1,"user_rights":0,"forms":{"form_1":1,"form_2":0},"forms_export":{"form_1":0,"form_2":0}},{"username":"bob","expiration":"2027-01-01","data_access_group":"","api_export":1,"design":1,"reports":0,"user_rights":1,"forms":{"form_1":3,"form_2":0}}]"#;
     let refused = expect(
         &server,
@@ -151,7 +156,7 @@ async fn a_user_in_a_role_gets_a_clear_error_of_their_own() {
     )
     .await;
     let bob_only = r#"[{"username":"bob","expiration":"2027-01-01","data_access_group":"","api_export":1,"design":1,"reports":0,"user_rights":1,"forms":{"form_1":3,"form_2":0}}]"#;
-    let rest = expect(&server, &import_body("user", bob_only), 200, "1").await;
+    let rest = expect_import(&server, "user", bob_only, "1").await;
     let results = directory(&server)
         .apply_batch(&[expire("alice", "2027-01-01"), expire("bob", "2027-01-01")])
         .await
@@ -179,14 +184,11 @@ async fn a_user_in_a_role_gets_a_clear_error_of_their_own() {
 #[tokio::test]
 async fn the_listing_the_plan_observed_is_reused() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let import = expect(
+    let export = expect_export(&server, "user", USERS).await;
+    let import = expect_import(
         &server,
-        &import_body(
-            "user",
-            r#"[{"username":"bob","expiration":"","data_access_group":"","api_export":1,"design":1,"reports":0,"user_rights":1,"forms":{"form_1":3,"form_2":0}}]"#,
-        ),
-        200,
+        "user",
+        r#"[{"username":"bob","expiration":"","data_access_group":"","api_export":1,"design":1,"reports":0,"user_rights":1,"forms":{"form_1":3,"form_2":0}}]"#,
         "1",
     )
     .await;
@@ -208,25 +210,15 @@ async fn the_listing_the_plan_observed_is_reused() {
 #[tokio::test]
 async fn deletes_need_no_export_and_missing_names_are_not_found() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
+    let export = expect_export(&server, "user", USERS).await;
     let refused = expect(
         &server,
-        &body("user", "delete", &[("users[0]", "carol"), ("users[1]", "ghost"), ("users[2]", "dave")]),
+        &delete_body(&["carol", "ghost", "dave"]),
         400,
         r#"{"error":"One or more of the users provided are not valid usernames that do not exist in this project. Note: No users were deleted. Users that do not exist: ghost"}"#,
     )
     .await;
-    let rest = expect(
-        &server,
-        &body(
-            "user",
-            "delete",
-            &[("users[0]", "carol"), ("users[1]", "dave")],
-        ),
-        200,
-        "2",
-    )
-    .await;
+    let rest = expect(&server, &delete_body(&["carol", "dave"]), 200, "2").await;
     let results = directory(&server)
         .apply_batch(&[delete("carol"), delete("ghost"), delete("Dave")])
         .await
@@ -248,7 +240,7 @@ async fn deletes_need_no_export_and_missing_names_are_not_found() {
 #[tokio::test]
 async fn a_refusal_of_the_whole_request_fails_every_op_alike() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, "[]").await;
+    expect_export(&server, "user", "[]").await;
     expect(
         &server,
         &import_body("user", &rows(&["a", "b"])),
@@ -273,21 +265,12 @@ async fn a_refusal_of_the_whole_request_fails_every_op_alike() {
 #[tokio::test]
 async fn role_changes_in_a_batch_share_one_mapping_import() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let mapping = expect(
+    expect_export(&server, "user", USERS).await;
+    let mapping = expect_export(&server, "userRoleMapping", ROLE_MAPPING).await;
+    let assign = expect_import(
         &server,
-        &body("userRoleMapping", "export", &[]),
-        200,
-        ROLE_MAPPING,
-    )
-    .await;
-    let assign = expect(
-        &server,
-        &import_body(
-            "userRoleMapping",
-            r#"[{"username":"alice","unique_role_name":""},{"username":"bob","unique_role_name":"U-573AEYRNR8"}]"#,
-        ),
-        200,
+        "userRoleMapping",
+        r#"[{"username":"alice","unique_role_name":""},{"username":"bob","unique_role_name":"U-573AEYRNR8"}]"#,
         "2",
     )
     .await;

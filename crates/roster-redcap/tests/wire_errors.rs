@@ -27,6 +27,25 @@ async fn answer(server: &MockServer, status: u16, content_type: &str, reply: &st
         .await;
 }
 
+/// A fresh mock server that answers every request with `status`, `content_type` and `reply`.
+async fn server_answering(status: u16, content_type: &str, reply: &str) -> MockServer {
+    let server = MockServer::start_async().await;
+    answer(&server, status, content_type, reply).await;
+    server
+}
+
+/// Answers every POST (any path) with `status`, a `retry-after` of `seconds` and `reply`.
+async fn answer_with_retry_after(server: &MockServer, status: u16, seconds: &str, reply: &str) {
+    server
+        .mock_async(|when, then| {
+            when.method(POST);
+            then.status(status)
+                .header("retry-after", seconds)
+                .body(reply);
+        })
+        .await;
+}
+
 async fn list_error(server: &MockServer) -> DirectoryError {
     directory(server)
         .list_users(&UserQuery::all())
@@ -46,9 +65,7 @@ fn message(error: &DirectoryError) -> String {
 
 #[tokio::test]
 async fn a_bad_token_is_forbidden_and_permanent() {
-    let server = MockServer::start_async().await;
-    answer(
-        &server,
+    let server = server_answering(
         403,
         JSON,
         r#"{"error":"You do not have permissions to use the API"}"#,
@@ -69,8 +86,7 @@ async fn a_bad_token_is_forbidden_and_permanent() {
 
 #[tokio::test]
 async fn expired_rights_are_forbidden() {
-    let server = MockServer::start_async().await;
-    answer(&server, 403, JSON, r#"{"error":"You do not have API rights because your privileges have expired for this project as of 2026-01-01."}"#).await;
+    let server = server_answering(403, JSON, r#"{"error":"You do not have API rights because your privileges have expired for this project as of 2026-01-01."}"#).await;
     let error = list_error(&server).await;
     assert!(
         matches!(error.kind(), ErrorKind::Forbidden { .. }),
@@ -86,8 +102,7 @@ async fn validation_and_endpoint_privilege_errors_are_invalid_and_permanent() {
         r#"{"error":"This project is currently OFFLINE and is not accessible to normal users."}"#,
         r#"{"error":"The REDCap API is not enabled."}"#,
     ] {
-        let server = MockServer::start_async().await;
-        answer(&server, 400, JSON, body).await;
+        let server = server_answering(400, JSON, body).await;
         let error = list_error(&server).await;
         assert!(matches!(error.kind(), ErrorKind::Invalid { .. }), "{error}");
         assert_eq!(error.class(), ErrorClass::Permanent);
@@ -96,9 +111,7 @@ async fn validation_and_endpoint_privilege_errors_are_invalid_and_permanent() {
 
 #[tokio::test]
 async fn errors_wrapped_as_xml_or_csv_are_read_too() {
-    let server = MockServer::start_async().await;
-    answer(
-        &server,
+    let server = server_answering(
         400,
         "text/xml; charset=utf-8",
         r#"<?xml version="1.0" encoding="UTF-8" ?><hash><error>The value of the parameter "content" is not valid</error></hash>"#,
@@ -108,9 +121,7 @@ async fn errors_wrapped_as_xml_or_csv_are_read_too() {
     assert!(message(&error).contains(r#"The value of the parameter "content" is not valid"#));
     assert!(!message(&error).contains("<hash>"));
 
-    let server = MockServer::start_async().await;
-    answer(
-        &server,
+    let server = server_answering(
         400,
         "text/csv; charset=utf-8",
         "ERROR: The Role Label is blank.",
@@ -130,8 +141,7 @@ async fn server_errors_500_and_501_are_permanent() {
             r#"{"error":"The requested method is not implemented."}"#,
         ),
     ] {
-        let server = MockServer::start_async().await;
-        answer(&server, status, JSON, body).await;
+        let server = server_answering(status, JSON, body).await;
         let error = list_error(&server).await;
         assert!(
             matches!(error.kind(), ErrorKind::Server { status: s, .. } if *s == status),
@@ -144,14 +154,7 @@ async fn server_errors_500_and_501_are_permanent() {
 #[tokio::test]
 async fn gateway_errors_are_temporary_for_reads_and_ambiguous_for_deletes() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST);
-            then.status(503)
-                .header("retry-after", "7")
-                .body("Service Unavailable");
-        })
-        .await;
+    answer_with_retry_after(&server, 503, "7", "Service Unavailable").await;
     let error = list_error(&server).await;
     assert!(
         matches!(error.kind(), ErrorKind::Server { status: 503, .. }),
@@ -170,14 +173,7 @@ async fn gateway_errors_are_temporary_for_reads_and_ambiguous_for_deletes() {
 #[tokio::test]
 async fn rate_limits_carry_the_wait() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST);
-            then.status(429)
-                .header("retry-after", "2")
-                .body("Too Many Requests");
-        })
-        .await;
+    answer_with_retry_after(&server, 429, "2", "Too Many Requests").await;
     let error = list_error(&server).await;
     assert!(
         matches!(error.kind(), ErrorKind::RateLimited { .. }),
@@ -189,14 +185,7 @@ async fn rate_limits_carry_the_wait() {
 
 #[tokio::test]
 async fn errors_sent_with_http_200_are_recognised() {
-    let server = MockServer::start_async().await;
-    answer(
-        &server,
-        200,
-        "text/xml; charset=utf-8",
-        "ERROR: Invalid DAG",
-    )
-    .await;
+    let server = server_answering(200, "text/xml; charset=utf-8", "ERROR: Invalid DAG").await;
     let error = directory(&server)
         .switch_dag(Some("nope"))
         .await
@@ -205,22 +194,14 @@ async fn errors_sent_with_http_200_are_recognised() {
     assert_eq!(error.class(), ErrorClass::Permanent);
     assert!(message(&error).contains("Invalid DAG"));
 
-    let server = MockServer::start_async().await;
-    answer(&server, 200, JSON, r#"{"error":"something went wrong"}"#).await;
+    let server = server_answering(200, JSON, r#"{"error":"something went wrong"}"#).await;
     let error = list_error(&server).await;
     assert!(matches!(error.kind(), ErrorKind::Invalid { .. }), "{error}");
 }
 
 #[tokio::test]
 async fn a_non_numeric_count_is_a_decode_error() {
-    let server = MockServer::start_async().await;
-    answer(
-        &server,
-        200,
-        JSON,
-        "The data is not in the specified format.",
-    )
-    .await;
+    let server = server_answering(200, JSON, "The data is not in the specified format.").await;
     let error = directory(&server)
         .delete_user("bob")
         .await
@@ -239,8 +220,7 @@ async fn malformed_exports_are_decode_errors_and_never_panic() {
         "<html>oops</html>",
         "[1,2]",
     ] {
-        let server = MockServer::start_async().await;
-        answer(&server, 200, JSON, body).await;
+        let server = server_answering(200, JSON, body).await;
         let error = list_error(&server).await;
         assert!(
             matches!(error.kind(), ErrorKind::Decode { .. }),
@@ -259,8 +239,7 @@ async fn a_streamed_listing_fails_on_a_malformed_export_as_a_listing_does() {
         "<html>oops</html>",
         "[1,2]",
     ] {
-        let server = MockServer::start_async().await;
-        answer(&server, 200, JSON, body).await;
+        let server = server_answering(200, JSON, body).await;
         let listed = list_error(&server).await;
         let mut handed_over = 0;
         let streamed = directory(&server)
@@ -279,9 +258,7 @@ async fn a_streamed_listing_fails_on_a_malformed_export_as_a_listing_does() {
 
 #[tokio::test]
 async fn oversized_replies_are_refused() {
-    let server = MockServer::start_async().await;
-    answer(
-        &server,
+    let server = server_answering(
         200,
         JSON,
         &format!(
@@ -290,7 +267,7 @@ async fn oversized_replies_are_refused() {
         ),
     )
     .await;
-    let mut config = RedcapConfig::new(server.url("/api/"), SecretString::from(TOKEN));
+    let mut config = config(&server);
     config.max_response_bytes = 256;
     let directory = RedcapDirectory::new("trial", config).expect("config");
     let error = directory
@@ -303,8 +280,7 @@ async fn oversized_replies_are_refused() {
 
 #[tokio::test]
 async fn missing_names_become_not_found() {
-    let server = MockServer::start_async().await;
-    answer(&server, 400, JSON, r#"{"error":"One or more of the users provided are not valid usernames that do not exist in this project. Note: No users were deleted. Users that do not exist: carol"}"#).await;
+    let server = server_answering(400, JSON, r#"{"error":"One or more of the users provided are not valid usernames that do not exist in this project. Note: No users were deleted. Users that do not exist: carol"}"#).await;
     let error = directory(&server)
         .delete_user("carol")
         .await
@@ -316,7 +292,7 @@ async fn missing_names_become_not_found() {
 
     let server = MockServer::start_async().await;
     // The member check reads the users first; the delete itself is refused.
-    expect(&server, &body("user", "export", &[]), 200, "[]").await;
+    expect_export(&server, "user", "[]").await;
     answer(&server, 400, JSON, r#"{"error":"One or more of the dags provided are not valid unique group names that do not exist in this project. Note: No dags were deleted. DAGs that do not exist: nope"}"#).await;
     let error = directory(&server)
         .delete_group("nope")
@@ -327,8 +303,7 @@ async fn missing_names_become_not_found() {
         "{error}"
     );
 
-    let server = MockServer::start_async().await;
-    answer(&server, 400, JSON, r#"{"error":"One or more of the roles provided are not valid rolenames that do not exist in this project. Note: No roles were deleted. Roles that do not exist: U-111AAAAAAA"}"#).await;
+    let server = server_answering(400, JSON, r#"{"error":"One or more of the roles provided are not valid rolenames that do not exist in this project. Note: No roles were deleted. Roles that do not exist: U-111AAAAAAA"}"#).await;
     let error = directory(&server)
         .delete_role("U-111AAAAAAA")
         .await
@@ -338,9 +313,7 @@ async fn missing_names_become_not_found() {
         "{error}"
     );
 
-    let server = MockServer::start_async().await;
-    answer(
-        &server,
+    let server = server_answering(
         400,
         JSON,
         r#"{"error":"Unique group name \"nope\" does not exist in the project."}"#,
@@ -370,13 +343,10 @@ async fn users_missing_from_a_membership_change_are_reported_per_item() {
         r#"{"error":"The username \"nobody\" does not exist in the project."}"#,
     )
     .await;
-    let rest = expect(
+    let rest = expect_import(
         &server,
-        &import_body(
-            "userDagMapping",
-            r#"[{"username":"bob","redcap_data_access_group":"test_dag"}]"#,
-        ),
-        200,
+        "userDagMapping",
+        r#"[{"username":"bob","redcap_data_access_group":"test_dag"}]"#,
         "1",
     )
     .await;
@@ -423,8 +393,7 @@ async fn a_timeout_after_sending_is_temporary_for_reads_and_ambiguous_for_delete
         .timeout(Duration::from_millis(200))
         .build()
         .expect("client");
-    let config = RedcapConfig::new(server.url("/api/"), SecretString::from(TOKEN));
-    let directory = RedcapDirectory::with_client("trial", config, client).expect("config");
+    let directory = RedcapDirectory::with_client("trial", config(&server), client).expect("config");
     let error = directory.delete_user("bob").await.expect_err("timeout");
     assert_eq!(error.kind(), &ErrorKind::Timeout { request_sent: true });
     assert_eq!(error.class(), ErrorClass::Ambiguous);

@@ -8,10 +8,8 @@ use std::ops::ControlFlow;
 
 use httpmock::prelude::*;
 use httpmock::MockServer;
-use roster_core::{
-    Change, NewGroup, NewUser, SecretString, User, UserDirectory, UserKey, UserPatch, UserQuery,
-};
-use roster_redcap::{ExportFormat, NewRole, RedcapConfig, RedcapDirectory};
+use roster_core::{Change, NewGroup, NewUser, User, UserDirectory, UserKey, UserPatch, UserQuery};
+use roster_redcap::{ExportFormat, NewRole, RedcapDirectory};
 use serde_json::{json, Value};
 use support::*;
 
@@ -25,7 +23,7 @@ fn patch(name: &str, change: Change<Value>) -> UserPatch {
 #[tokio::test]
 async fn listing_sends_one_user_export_and_maps_every_field() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
+    let export = expect_export(&server, "user", USERS).await;
     let users = directory(&server)
         .list_users(&UserQuery::all())
         .await
@@ -54,18 +52,11 @@ async fn listing_sends_one_user_export_and_maps_every_field() {
 #[tokio::test]
 async fn listing_with_roles_adds_the_mapping_and_role_exports() {
     let server = MockServer::start_async().await;
-    let users = expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let mapping = expect(
-        &server,
-        &body("userRoleMapping", "export", &[]),
-        200,
-        ROLE_MAPPING,
-    )
-    .await;
-    let roles = expect(&server, &body("userRole", "export", &[]), 200, ROLES).await;
-    let config =
-        RedcapConfig::new(server.url("/api/"), SecretString::from(TOKEN)).with_read_roles(true);
-    let directory = RedcapDirectory::new("trial", config).expect("config");
+    let users = expect_export(&server, "user", USERS).await;
+    let mapping = expect_export(&server, "userRoleMapping", ROLE_MAPPING).await;
+    let roles = expect_export(&server, "userRole", ROLES).await;
+    let directory =
+        RedcapDirectory::new("trial", config(&server).with_read_roles(true)).expect("config");
     let listed = directory.list_users(&UserQuery::all()).await.expect("list");
     users.assert_async().await;
     mapping.assert_async().await;
@@ -79,7 +70,7 @@ async fn listing_with_roles_adds_the_mapping_and_role_exports() {
 #[tokio::test]
 async fn get_filters_the_export_by_each_key() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
+    let export = expect_export(&server, "user", USERS).await;
     let directory = directory(&server);
     for key in [
         UserKey::Id("bob".into()),
@@ -100,31 +91,19 @@ async fn get_filters_the_export_by_each_key() {
 #[tokio::test]
 async fn create_checks_imports_with_the_dag_then_assigns_the_role() {
     let server = MockServer::start_async().await;
-    let users = expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let mapping = expect(
+    let users = expect_export(&server, "user", USERS).await;
+    let mapping = expect_export(&server, "userRoleMapping", ROLE_MAPPING).await;
+    let import = expect_import(
         &server,
-        &body("userRoleMapping", "export", &[]),
-        200,
-        ROLE_MAPPING,
-    )
-    .await;
-    let import = expect(
-        &server,
-        &import_body(
-            "user",
-            r#"[{"username":"carol","expiration":"2099-12-31","data_access_group":"test_dag"}]"#,
-        ),
-        200,
+        "user",
+        r#"[{"username":"carol","expiration":"2099-12-31","data_access_group":"test_dag"}]"#,
         "1",
     )
     .await;
-    let role = expect(
+    let role = expect_import(
         &server,
-        &import_body(
-            "userRoleMapping",
-            r#"[{"username":"carol","unique_role_name":"U-573AEYRNR8"}]"#,
-        ),
-        200,
+        "userRoleMapping",
+        r#"[{"username":"carol","unique_role_name":"U-573AEYRNR8"}]"#,
         "1",
     )
     .await;
@@ -156,21 +135,12 @@ async fn create_checks_imports_with_the_dag_then_assigns_the_role() {
 #[tokio::test]
 async fn update_sends_the_merged_row_with_the_current_dag() {
     let server = MockServer::start_async().await;
-    let users = expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let mapping = expect(
+    let users = expect_export(&server, "user", USERS).await;
+    let mapping = expect_export(&server, "userRoleMapping", ROLE_MAPPING).await;
+    let import = expect_import(
         &server,
-        &body("userRoleMapping", "export", &[]),
-        200,
-        ROLE_MAPPING,
-    )
-    .await;
-    let import = expect(
-        &server,
-        &import_body(
-            "user",
-            r#"[{"username":"bob","expiration":"2030-01-01","data_access_group":"","api_export":1,"design":0,"reports":0,"user_rights":1,"forms":{"form_1":3,"form_2":2}}]"#,
-        ),
-        200,
+        "user",
+        r#"[{"username":"bob","expiration":"2030-01-01","data_access_group":"","api_export":1,"design":0,"reports":0,"user_rights":1,"forms":{"form_1":3,"form_2":2}}]"#,
         "1",
     )
     .await;
@@ -196,41 +166,26 @@ async fn update_sends_the_merged_row_with_the_current_dag() {
 #[tokio::test]
 async fn deactivating_a_user_in_a_role_unassigns_imports_and_reassigns() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    expect(
+    expect_export(&server, "user", USERS).await;
+    expect_export(&server, "userRoleMapping", ROLE_MAPPING).await;
+    let unassign = expect_import(
         &server,
-        &body("userRoleMapping", "export", &[]),
-        200,
-        ROLE_MAPPING,
-    )
-    .await;
-    let unassign = expect(
-        &server,
-        &import_body(
-            "userRoleMapping",
-            r#"[{"username":"alice","unique_role_name":""}]"#,
-        ),
-        200,
+        "userRoleMapping",
+        r#"[{"username":"alice","unique_role_name":""}]"#,
         "1",
     )
     .await;
-    let import = expect(
+    let import = expect_import(
         &server,
-        &import_body(
-            "user",
-            r#"[{"username":"alice","expiration":"2026-01-15","data_access_group":"test_dag"}]"#,
-        ),
-        200,
+        "user",
+        r#"[{"username":"alice","expiration":"2026-01-15","data_access_group":"test_dag"}]"#,
         "1",
     )
     .await;
-    let reassign = expect(
+    let reassign = expect_import(
         &server,
-        &import_body(
-            "userRoleMapping",
-            r#"[{"username":"alice","unique_role_name":"U-573AEYRNR8"}]"#,
-        ),
-        200,
+        "userRoleMapping",
+        r#"[{"username":"alice","unique_role_name":"U-573AEYRNR8"}]"#,
         "1",
     )
     .await;
@@ -248,21 +203,12 @@ async fn deactivating_a_user_in_a_role_unassigns_imports_and_reassigns() {
 #[tokio::test]
 async fn a_role_change_alone_is_one_mapping_import() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    expect(
+    expect_export(&server, "user", USERS).await;
+    expect_export(&server, "userRoleMapping", ROLE_MAPPING).await;
+    let assign = expect_import(
         &server,
-        &body("userRoleMapping", "export", &[]),
-        200,
-        ROLE_MAPPING,
-    )
-    .await;
-    let assign = expect(
-        &server,
-        &import_body(
-            "userRoleMapping",
-            r#"[{"username":"bob","unique_role_name":"U-573AEYRNR8"}]"#,
-        ),
-        200,
+        "userRoleMapping",
+        r#"[{"username":"bob","unique_role_name":"U-573AEYRNR8"}]"#,
         "1",
     )
     .await;
@@ -290,7 +236,7 @@ async fn delete_sends_a_users_array_in_lower_case() {
 #[tokio::test]
 async fn groups_are_dags() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("dag", "export", &[]), 200, DAGS).await;
+    let export = expect_export(&server, "dag", DAGS).await;
     let groups = directory(&server).list_groups().await.expect("groups");
     export.assert_async().await;
     assert_eq!(groups.len(), 1);
@@ -354,7 +300,7 @@ async fn creating_a_dag_imports_with_action_import_and_reads_the_new_id() {
 #[tokio::test]
 async fn a_dag_name_redcap_would_not_give_is_refused_without_sending_the_import() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("dag", "export", &[]), 200, DAGS).await;
+    let export = expect_export(&server, "dag", DAGS).await;
     let directory = directory(&server);
     let error = directory
         .create_group(&NewGroup::named("Site A"))
@@ -378,14 +324,11 @@ async fn a_dag_name_redcap_would_not_give_is_refused_without_sending_the_import(
 #[tokio::test]
 async fn deleting_a_dag_unassigns_its_members_first() {
     let server = MockServer::start_async().await;
-    expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let unassign = expect(
+    expect_export(&server, "user", USERS).await;
+    let unassign = expect_import(
         &server,
-        &import_body(
-            "userDagMapping",
-            r#"[{"username":"alice","redcap_data_access_group":""}]"#,
-        ),
-        200,
+        "userDagMapping",
+        r#"[{"username":"alice","redcap_data_access_group":""}]"#,
         "1",
     )
     .await;
@@ -407,14 +350,11 @@ async fn deleting_a_dag_unassigns_its_members_first() {
 #[tokio::test]
 async fn membership_adds_and_removes_through_the_user_dag_mapping() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let adds = expect(
+    let export = expect_export(&server, "user", USERS).await;
+    let adds = expect_import(
         &server,
-        &import_body(
-            "userDagMapping",
-            r#"[{"username":"bob","redcap_data_access_group":"site_b"}]"#,
-        ),
-        200,
+        "userDagMapping",
+        r#"[{"username":"bob","redcap_data_access_group":"site_b"}]"#,
         "1",
     )
     .await;
@@ -426,13 +366,10 @@ async fn membership_adds_and_removes_through_the_user_dag_mapping() {
     adds.assert_async().await;
     export.assert_calls_async(0).await;
 
-    let removes = expect(
+    let removes = expect_import(
         &server,
-        &import_body(
-            "userDagMapping",
-            r#"[{"username":"alice","redcap_data_access_group":""}]"#,
-        ),
-        200,
+        "userDagMapping",
+        r#"[{"username":"alice","redcap_data_access_group":""}]"#,
         "1",
     )
     .await;
@@ -449,31 +386,22 @@ async fn membership_adds_and_removes_through_the_user_dag_mapping() {
 async fn dag_rename_and_switch() {
     let server = MockServer::start_async().await;
     let seen = Seen::default();
-    server
-        .mock_async(|when, then| {
-            when.body(body("dag", "export", &[]))
-                .is_true(seen.phase(false));
-            then.status(200).body(DAGS);
-        })
-        .await;
-    let rename = server
-        .mock_async(|when, then| {
-            when.body(import_body(
-                "dag",
-                r#"[{"data_access_group_name":"Boston Site","unique_group_name":"test_dag"}]"#,
-            ))
-            .is_true(seen.recorder("action=import"));
-            then.status(200).body("1");
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.body(body("dag", "export", &[])).is_true(seen.phase(true));
-            then.status(200).body(
-                r#"[{"data_access_group_name":"Boston Site","unique_group_name":"boston_site","data_access_group_id":1}]"#,
-            );
-        })
-        .await;
+    expect_export_in_phase(&server, &seen, "dag", false, DAGS).await;
+    let rename = expect_recorded_import(
+        &server,
+        &seen,
+        "dag",
+        r#"[{"data_access_group_name":"Boston Site","unique_group_name":"test_dag"}]"#,
+    )
+    .await;
+    expect_export_in_phase(
+        &server,
+        &seen,
+        "dag",
+        true,
+        r#"[{"data_access_group_name":"Boston Site","unique_group_name":"boston_site","data_access_group_id":1}]"#,
+    )
+    .await;
     let switch = expect(
         &server,
         &body("dag", "switch", &[("dag", "test_dag")]),
@@ -503,32 +431,23 @@ async fn dag_rename_and_switch() {
 async fn roles_are_listed_created_deleted_and_assigned() {
     let server = MockServer::start_async().await;
     let seen = Seen::default();
-    server
-        .mock_async(|when, then| {
-            when.body(body("userRole", "export", &[]))
-                .is_true(seen.phase(false));
-            then.status(200).body(ROLES);
-        })
-        .await;
-    let import = server
-        .mock_async(|when, then| {
-            when.body(import_body(
-                "userRole",
-                r#"[{"unique_role_name":"","role_label":"Monitor","api_export":1,"reports":1,"forms":{"form_1":2}}]"#,
-            ))
-            .is_true(seen.recorder("action=import"));
-            then.status(200).body("1");
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.body(body("userRole", "export", &[])).is_true(seen.phase(true));
-            then.status(200).body(
-                r#"[{"unique_role_name":"U-573AEYRNR8","role_label":"Example Role","reports":"1","forms":[],"forms_export":[]},
+    expect_export_in_phase(&server, &seen, "userRole", false, ROLES).await;
+    let import = expect_recorded_import(
+        &server,
+        &seen,
+        "userRole",
+        r#"[{"unique_role_name":"","role_label":"Monitor","api_export":1,"reports":1,"forms":{"form_1":2}}]"#,
+    )
+    .await;
+    expect_export_in_phase(
+        &server,
+        &seen,
+        "userRole",
+        true,
+        r#"[{"unique_role_name":"U-573AEYRNR8","role_label":"Example Role","reports":"1","forms":[],"forms_export":[]},
                     {"unique_role_name":"U-942MC93HH8","role_label":"Monitor","api_export":"1","reports":"1","forms":{"form_1":2},"forms_export":[]}]"#,
-            );
-        })
-        .await;
+    )
+    .await;
     let delete = expect(
         &server,
         &body("userRole", "delete", &[("roles[0]", "U-942MC93HH8")]),
@@ -536,14 +455,11 @@ async fn roles_are_listed_created_deleted_and_assigned() {
         "1",
     )
     .await;
-    expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let assign = expect(
+    expect_export(&server, "user", USERS).await;
+    let assign = expect_import(
         &server,
-        &import_body(
-            "userRoleMapping",
-            r#"[{"username":"bob","unique_role_name":"U-942MC93HH8"}]"#,
-        ),
-        200,
+        "userRoleMapping",
+        r#"[{"username":"bob","unique_role_name":"U-942MC93HH8"}]"#,
         "1",
     )
     .await;
@@ -682,9 +598,7 @@ async fn streamed(directory: &RedcapDirectory, query: &UserQuery) -> Vec<User> {
 
 /// A directory reading roles, on the mock server.
 fn reading_roles(server: &MockServer) -> RedcapDirectory {
-    let config =
-        RedcapConfig::new(server.url("/api/"), SecretString::from(TOKEN)).with_read_roles(true);
-    RedcapDirectory::new("trial", config)
+    RedcapDirectory::new("trial", config(server).with_read_roles(true))
         .expect("config")
         .with_today(today())
 }
@@ -692,15 +606,9 @@ fn reading_roles(server: &MockServer) -> RedcapDirectory {
 #[tokio::test]
 async fn a_streamed_listing_hands_over_what_list_users_returns_from_the_same_exports() {
     let server = MockServer::start_async().await;
-    let users = expect(&server, &body("user", "export", &[]), 200, USERS).await;
-    let mapping = expect(
-        &server,
-        &body("userRoleMapping", "export", &[]),
-        200,
-        ROLE_MAPPING,
-    )
-    .await;
-    let roles = expect(&server, &body("userRole", "export", &[]), 200, ROLES).await;
+    let users = expect_export(&server, "user", USERS).await;
+    let mapping = expect_export(&server, "userRoleMapping", ROLE_MAPPING).await;
+    let roles = expect_export(&server, "userRole", ROLES).await;
     let directory = reading_roles(&server);
     let queries = [
         UserQuery::all(),
@@ -722,7 +630,7 @@ async fn a_streamed_listing_hands_over_what_list_users_returns_from_the_same_exp
 #[tokio::test]
 async fn a_sink_that_stops_after_the_first_user_ends_the_listing_without_an_error() {
     let server = MockServer::start_async().await;
-    let export = expect(&server, &body("user", "export", &[]), 200, USERS).await;
+    let export = expect_export(&server, "user", USERS).await;
     let mut handed_over = Vec::new();
     directory(&server)
         .for_each_user(&UserQuery::all(), &mut |user: User| {
@@ -740,7 +648,7 @@ async fn an_export_out_of_username_order_is_listed_in_username_order_and_streame
     let server = MockServer::start_async().await;
     let rows: Vec<Value> = serde_json::from_str(USERS).expect("rows");
     let reversed = serde_json::to_string(&[&rows[1], &rows[0]]).expect("json");
-    expect(&server, &body("user", "export", &[]), 200, &reversed).await;
+    expect_export(&server, "user", &reversed).await;
     let directory = directory(&server);
     let ids = |users: Vec<User>| users.into_iter().map(|user| user.id).collect::<Vec<_>>();
     assert_eq!(

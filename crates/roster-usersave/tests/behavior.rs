@@ -1,6 +1,8 @@
 //! The roster behavior suite against the simulator: once with the built-in LumApps profile,
 //! once with a second, different API described by a profile file.
 
+mod common;
+
 use std::sync::Arc;
 
 use roster_core::{Change, SecretString, UserPatch};
@@ -23,22 +25,7 @@ async fn lumapps() -> Fixture {
     let handle = UsersaveSim::start(options())
         .await
         .expect("simulator starts");
-    let creds = handle.credentials();
-    let UsersaveAuth::OauthApplication {
-        client_id,
-        client_secret,
-        ..
-    } = creds.auth
-    else {
-        panic!("the LumApps simulator uses an OAuth application");
-    };
-    let config = UsersaveConfig::lumapps(
-        handle.url(),
-        creds.customer_id,
-        client_id,
-        client_secret,
-        creds.acting_user_email,
-    );
+    let config = common::sim_config(&handle);
     let dir = UsersaveDirectory::new("lumapps-sim", config).expect("valid config");
     Fixture::with_guard(Arc::new(dir), handle).with_options(SuiteOptions {
         clearable_attribute: None,

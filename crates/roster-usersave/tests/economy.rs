@@ -1,11 +1,14 @@
 //! Request economy, counted by the simulator: listings take ⌈users / page size⌉ requests per
 //! status pass at the largest page the spec allows, membership takes ⌈changes / batch⌉ calls.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
+use common::sim_config;
 use roster_core::{ErrorClass, NewGroup, Operation, User, UserDirectory, UserQuery};
-use roster_sim::usersave::{ScriptedFault, UsersaveAuth, UsersaveSim, UsersaveState};
+use roster_sim::usersave::{ScriptedFault, UsersaveSim, UsersaveState};
 use roster_sim::{SimHandle, SimOptions};
 use roster_usersave::{UsersaveConfig, UsersaveDirectory};
 
@@ -18,25 +21,6 @@ async fn simulator(users: usize) -> SimHandle<UsersaveState> {
     .expect("simulator starts")
 }
 
-fn config(handle: &SimHandle<UsersaveState>) -> UsersaveConfig {
-    let creds = handle.credentials();
-    let UsersaveAuth::OauthApplication {
-        client_id,
-        client_secret,
-        ..
-    } = creds.auth
-    else {
-        panic!("the LumApps simulator uses an OAuth application");
-    };
-    UsersaveConfig::lumapps(
-        handle.url(),
-        creds.customer_id,
-        client_id,
-        client_secret,
-        creds.acting_user_email,
-    )
-}
-
 fn pages(count: usize, page_size: usize) -> u64 {
     count.div_ceil(page_size).max(1) as u64
 }
@@ -44,7 +28,7 @@ fn pages(count: usize, page_size: usize) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listing_a_thousand_users_takes_one_request_per_hundred_per_status() {
     let handle = simulator(999).await; // with the seeded administrator: 1,000 users
-    let mut config = config(&handle);
+    let mut config = sim_config(&handle);
     config.list_without_groups = true;
     let dir = UsersaveDirectory::new("economy", config).unwrap();
     assert_eq!(dir.describe().capabilities.page_size, Some(100));
@@ -70,14 +54,14 @@ async fn listing_a_thousand_users_takes_one_request_per_hundred_per_status() {
 fn config_for_single_pass(handle: &SimHandle<UsersaveState>) -> UsersaveConfig {
     UsersaveConfig {
         list_statuses: Some(Vec::new()),
-        ..config(handle)
+        ..sim_config(handle)
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adding_two_hundred_users_to_a_feed_takes_two_calls() {
     let handle = simulator(200).await;
-    let dir = UsersaveDirectory::new("economy", config(&handle)).unwrap();
+    let dir = UsersaveDirectory::new("economy", sim_config(&handle)).unwrap();
     let group = dir
         .create_group(&NewGroup::named("Everyone Else"))
         .await
@@ -108,7 +92,7 @@ async fn adding_two_hundred_users_to_a_feed_takes_two_calls() {
     assert_eq!(members.len(), 200);
 
     // Smaller batches: ⌈200 / 30⌉ = 7 calls for the removals.
-    let mut config = config(&handle);
+    let mut config = sim_config(&handle);
     config.membership_batch = Some(30);
     let dir = UsersaveDirectory::new("economy", config).unwrap();
     handle.counters().reset();
@@ -139,7 +123,7 @@ fn counts(handle: &SimHandle<UsersaveState>) -> BTreeMap<String, u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_listing_hands_over_what_list_users_returns_with_the_same_requests() {
     let handle = simulator(249).await;
-    let with_groups = UsersaveDirectory::new("economy", config(&handle)).unwrap();
+    let with_groups = UsersaveDirectory::new("economy", sim_config(&handle)).unwrap();
     let group = with_groups
         .create_group(&NewGroup::named("Streamed"))
         .await
@@ -156,7 +140,7 @@ async fn a_streamed_listing_hands_over_what_list_users_returns_with_the_same_req
         .set_membership(&group.name, &ids, &[])
         .await
         .unwrap();
-    let mut without = config(&handle);
+    let mut without = sim_config(&handle);
     without.list_without_groups = true;
     let without_groups = UsersaveDirectory::new("economy", without).unwrap();
 
@@ -179,7 +163,7 @@ async fn a_streamed_listing_hands_over_what_list_users_returns_with_the_same_req
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sink_that_stops_on_the_first_page_sends_no_further_list_request() {
     let handle = simulator(249).await;
-    let mut config = config(&handle);
+    let mut config = sim_config(&handle);
     config.list_without_groups = true;
     let dir = UsersaveDirectory::new("economy", config).unwrap();
     let everyone = dir.list_users(&UserQuery::all()).await.unwrap();
@@ -200,7 +184,7 @@ async fn a_sink_that_stops_on_the_first_page_sends_no_further_list_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_failing_after_the_first_ends_the_listing_with_its_error() {
     let handle = simulator(249).await;
-    let mut config = config(&handle);
+    let mut config = sim_config(&handle);
     config.list_without_groups = true;
     let dir = UsersaveDirectory::new("economy", config).unwrap();
     let mut handed_over = 0;

@@ -1,10 +1,12 @@
 //! The backend against the LumApps simulator's fault knobs: revoked tokens, unknown users in
 //! a membership batch (prefix-applying and atomic servers), forbidden users, scripted errors.
 
+mod common;
+
 use std::time::Duration;
 
 use roster_core::{ErrorClass, ErrorKind, NewGroup, UserDirectory, UserKey, UserQuery};
-use roster_sim::usersave::{ScriptedFault, UsersaveAuth, UsersaveSim, UsersaveState};
+use roster_sim::usersave::{ScriptedFault, UsersaveSim, UsersaveState};
 use roster_sim::{SimHandle, SimOptions};
 use roster_usersave::{UsersaveConfig, UsersaveDirectory};
 
@@ -15,22 +17,7 @@ async fn start() -> (SimHandle<UsersaveState>, UsersaveDirectory) {
     })
     .await
     .expect("simulator starts");
-    let creds = handle.credentials();
-    let UsersaveAuth::OauthApplication {
-        client_id,
-        client_secret,
-        ..
-    } = creds.auth
-    else {
-        panic!("the LumApps simulator uses an OAuth application");
-    };
-    let config = UsersaveConfig::lumapps(
-        handle.url(),
-        creds.customer_id,
-        client_id,
-        client_secret,
-        creds.acting_user_email,
-    );
+    let config = common::sim_config(&handle);
     let dir = UsersaveDirectory::new("sim", config).unwrap();
     (handle, dir)
 }
@@ -145,23 +132,9 @@ async fn forbidden_users_and_scripted_faults_keep_their_meaning() {
 async fn groups_at_the_instance_level_are_created_listed_and_written() {
     let (handle, _) = start().await;
     let creds = handle.credentials();
-    let UsersaveAuth::OauthApplication {
-        client_id,
-        client_secret,
-        ..
-    } = creds.auth
-    else {
-        panic!("the LumApps simulator uses an OAuth application");
-    };
     let config = UsersaveConfig {
         instance_id: Some(creds.instance_id.clone()),
-        ..UsersaveConfig::lumapps(
-            handle.url(),
-            creds.customer_id,
-            client_id,
-            client_secret,
-            creds.acting_user_email,
-        )
+        ..common::sim_config(&handle)
     };
     let dir = UsersaveDirectory::new("sim-instance", config).unwrap();
     let group = dir

@@ -8,16 +8,33 @@ use roster_core::{ErrorKind, NewGroup, UserDirectory};
 use serde_json::json;
 
 async fn feeds(server: &MockServer) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "feed/list"), "maxResults=100");
-            then.status(200).json_body(json!({"items": [
-                {"id": "10", "uid": "10", "name": "ALL", "functionalInnerId": "LUMAPPS_ALL"},
-                {"id": "11", "uid": "11", "name": "PUBLIC", "functionalInnerId": "LUMAPPS_PUBLIC"},
-                {"id": "12", "uid": "12", "name": "Sales", "functionalInnerId": "sales", "type": "9",
-                 "heritable": true, "status": "enabled"}], "more": false}));
-        })
-        .await
+    mock_get(
+        server,
+        "feed/list",
+        "maxResults=100",
+        200,
+        json!({"items": [
+            {"id": "10", "uid": "10", "name": "ALL", "functionalInnerId": "LUMAPPS_ALL"},
+            {"id": "11", "uid": "11", "name": "PUBLIC", "functionalInnerId": "LUMAPPS_PUBLIC"},
+            {"id": "12", "uid": "12", "name": "Sales", "functionalInnerId": "sales", "type": "9",
+             "heritable": true, "status": "enabled"}], "more": false}),
+    )
+    .await
+}
+
+/// A feed/subscribers/save of exactly `body`, answered as `reply` says.
+async fn mock_subscribers_save<'a>(
+    server: &'a MockServer,
+    body: &str,
+    reply: impl FnOnce(httpmock::Then) -> httpmock::Then,
+) -> httpmock::Mock<'a> {
+    mock_json_post_with(server, "feed/subscribers/save", body, reply).await
+}
+
+/// A 404 reply refusing the membership of the unknown user `id`.
+fn user_not_found(then: httpmock::Then, id: &str) -> httpmock::Then {
+    then.status(404)
+        .json_body(envelope(404, &format!("User not found: {id}"), "notFound"))
 }
 
 #[tokio::test]
@@ -38,15 +55,14 @@ async fn list_groups_leaves_out_the_built_in_feeds() {
 async fn groups_are_listed_at_the_configured_instance() {
     let server = MockServer::start_async().await;
     token(&server).await;
-    let list = server
-        .mock_async(|when, then| {
-            exact_query(
-                api_call(when, GET, "feed/list"),
-                "instance=5764607523034234&maxResults=100",
-            );
-            then.status(200).json_body(json!({"more": false}));
-        })
-        .await;
+    let list = mock_get(
+        &server,
+        "feed/list",
+        "instance=5764607523034234&maxResults=100",
+        200,
+        json!({"more": false}),
+    )
+    .await;
     let dir = site_with(&server, |config| {
         config.instance_id = Some("5764607523034234".into())
     });
@@ -151,28 +167,16 @@ async fn membership_goes_in_chunks_of_the_batch_size() {
             json!(removes)
         )
     };
-    let first = server
-        .mock_async(|when, then| {
-            json_post(when, "feed/subscribers/save", &body(ids(0..100), vec![]));
-            then.status(204);
-        })
-        .await;
-    let second = server
-        .mock_async(|when, then| {
-            json_post(
-                when,
-                "feed/subscribers/save",
-                &body(ids(100..150), ids(500..550)),
-            );
-            then.status(200).body("");
-        })
-        .await;
-    let third = server
-        .mock_async(|when, then| {
-            json_post(when, "feed/subscribers/save", &body(vec![], ids(550..560)));
-            then.status(204);
-        })
-        .await;
+    let first =
+        mock_subscribers_save(&server, &body(ids(0..100), vec![]), |then| then.status(204)).await;
+    let second = mock_subscribers_save(&server, &body(ids(100..150), ids(500..550)), |then| {
+        then.status(200).body("")
+    })
+    .await;
+    let third = mock_subscribers_save(&server, &body(vec![], ids(550..560)), |then| {
+        then.status(204)
+    })
+    .await;
     site(&server)
         .set_membership("Sales", &ids(0..150), &ids(500..560))
         .await
@@ -187,27 +191,18 @@ async fn an_unknown_user_is_reported_and_the_rest_of_the_chunk_resent() {
     let server = MockServer::start_async().await;
     token(&server).await;
     feeds(&server).await;
-    let with_ghost = server
-        .mock_async(|when, then| {
-            json_post(
-                when,
-                "feed/subscribers/save",
-                r#"{"feed":"12","addedUsers":["u1","ghost","u2"],"removedUsers":["u3"]}"#,
-            );
-            then.status(404)
-                .json_body(envelope(404, "User not found: ghost", "notFound"));
-        })
-        .await;
-    let without = server
-        .mock_async(|when, then| {
-            json_post(
-                when,
-                "feed/subscribers/save",
-                r#"{"feed":"12","addedUsers":["u1","u2"],"removedUsers":["u3"]}"#,
-            );
-            then.status(204);
-        })
-        .await;
+    let with_ghost = mock_subscribers_save(
+        &server,
+        r#"{"feed":"12","addedUsers":["u1","ghost","u2"],"removedUsers":["u3"]}"#,
+        |then| user_not_found(then, "ghost"),
+    )
+    .await;
+    let without = mock_subscribers_save(
+        &server,
+        r#"{"feed":"12","addedUsers":["u1","u2"],"removedUsers":["u3"]}"#,
+        |then| then.status(204),
+    )
+    .await;
     let add = ["u1", "ghost", "u2"].map(String::from);
     let error = site(&server)
         .set_membership("Sales", &add, &["u3".to_owned()])
@@ -229,28 +224,18 @@ async fn a_chunk_of_unknown_users_only_ends_after_one_round_each() {
     let server = MockServer::start_async().await;
     token(&server).await;
     feeds(&server).await;
-    let both = server
-        .mock_async(|when, then| {
-            json_post(
-                when,
-                "feed/subscribers/save",
-                r#"{"feed":"12","addedUsers":["g1","g2"],"removedUsers":[]}"#,
-            );
-            then.status(404)
-                .json_body(envelope(404, "User not found: g1", "notFound"));
-        })
-        .await;
-    let last = server
-        .mock_async(|when, then| {
-            json_post(
-                when,
-                "feed/subscribers/save",
-                r#"{"feed":"12","addedUsers":["g2"],"removedUsers":[]}"#,
-            );
-            then.status(404)
-                .json_body(envelope(404, "User not found: g2", "notFound"));
-        })
-        .await;
+    let both = mock_subscribers_save(
+        &server,
+        r#"{"feed":"12","addedUsers":["g1","g2"],"removedUsers":[]}"#,
+        |then| user_not_found(then, "g1"),
+    )
+    .await;
+    let last = mock_subscribers_save(
+        &server,
+        r#"{"feed":"12","addedUsers":["g2"],"removedUsers":[]}"#,
+        |then| user_not_found(then, "g2"),
+    )
+    .await;
     let error = site(&server)
         .set_membership("Sales", &["g1".to_owned(), "g2".to_owned()], &[])
         .await
@@ -268,12 +253,7 @@ async fn an_unknown_feed_is_not_found_and_writes_to_built_in_feeds_are_refused()
     let server = MockServer::start_async().await;
     token(&server).await;
     feeds(&server).await;
-    let calls = server
-        .mock_async(|when, then| {
-            api_call(when, POST, "feed/subscribers/save");
-            then.status(204);
-        })
-        .await;
+    let calls = mock_any_call(&server, POST, "feed/subscribers/save", 204).await;
     let dir = site(&server);
     let error = dir
         .set_membership("Nope", &["u1".to_owned()], &[])
@@ -303,13 +283,13 @@ async fn rename_reads_the_feed_and_saves_it_whole_with_the_new_name() {
             then.status(200).body(r#"{"id":"12","uid":"12","name":"Sales","type":"9","customer":"4664706704080896","heritable":true}"#);
         })
         .await;
-    let save = server
-        .mock_async(|when, then| {
-            json_post(when, "feed/save",
-                r#"{"id":"12","uid":"12","name":"Revenue","type":"9","customer":"4664706704080896","heritable":true}"#);
-            then.status(200).json_body(json!({"id": "12", "uid": "12", "name": "Revenue", "type": "9"}));
-        })
-        .await;
+    let save = mock_json_post(
+        &server,
+        "feed/save",
+        r#"{"id":"12","uid":"12","name":"Revenue","type":"9","customer":"4664706704080896","heritable":true}"#,
+        json!({"id": "12", "uid": "12", "name": "Revenue", "type": "9"}),
+    )
+    .await;
     let renamed = site(&server)
         .rename_group("Sales", "Revenue")
         .await

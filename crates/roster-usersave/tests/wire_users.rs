@@ -20,39 +20,30 @@ fn user_json(id: &str, email: &str, status: &str) -> serde_json::Value {
 async fn listing_takes_one_pass_per_status_and_follows_the_cursor() {
     let server = MockServer::start_async().await;
     let token = token(&server).await;
-    let enabled_1 = server
-        .mock_async(|when, then| {
-            exact_query(
-                api_call(when, GET, "user/list"),
-                "status=enabled&showHidden=true&maxResults=100",
-            );
-            then.status(200)
-                .json_body(json!({"items": [user_json("1", "a@acme.com", "enabled")],
-                                               "more": true, "cursor": "Mg=="}));
-        })
-        .await;
-    let enabled_2 = server
-        .mock_async(|when, then| {
-            exact_query(
-                api_call(when, GET, "user/list"),
-                "status=enabled&showHidden=true&maxResults=100&cursor=Mg%3D%3D",
-            );
-            then.status(200).json_body(
-                json!({"items": [user_json("2", "b@acme.com", "enabled")], "more": false}),
-            );
-        })
-        .await;
-    let disabled = server
-        .mock_async(|when, then| {
-            exact_query(
-                api_call(when, GET, "user/list"),
-                "status=disabled&showHidden=true&maxResults=100",
-            );
-            then.status(200).json_body(
-                json!({"items": [user_json("3", "c@acme.com", "disabled")], "more": false}),
-            );
-        })
-        .await;
+    let enabled_1 = mock_get(
+        &server,
+        "user/list",
+        "status=enabled&showHidden=true&maxResults=100",
+        200,
+        json!({"items": [user_json("1", "a@acme.com", "enabled")], "more": true, "cursor": "Mg=="}),
+    )
+    .await;
+    let enabled_2 = mock_get(
+        &server,
+        "user/list",
+        "status=enabled&showHidden=true&maxResults=100&cursor=Mg%3D%3D",
+        200,
+        json!({"items": [user_json("2", "b@acme.com", "enabled")], "more": false}),
+    )
+    .await;
+    let disabled = mock_get(
+        &server,
+        "user/list",
+        "status=disabled&showHidden=true&maxResults=100",
+        200,
+        json!({"items": [user_json("3", "c@acme.com", "disabled")], "more": false}),
+    )
+    .await;
     let dir = site_with(&server, |config| config.list_without_groups = true);
     let users = dir.list_users(&UserQuery::all()).await.unwrap();
     let summary: Vec<_> = users.iter().map(|u| (u.id.as_str(), u.active)).collect();
@@ -71,54 +62,49 @@ async fn listing_takes_one_pass_per_status_and_follows_the_cursor() {
 async fn listing_with_groups_lists_each_feeds_members_per_status() {
     let server = MockServer::start_async().await;
     token(&server).await;
-    for status in ["enabled", "disabled"] {
-        server
-            .mock_async(|when, then| {
-                exact_query(
-                    api_call(when, GET, "user/list"),
-                    if status == "enabled" {
-                        "status=enabled&showHidden=true&maxResults=100"
-                    } else {
-                        "status=disabled&showHidden=true&maxResults=100"
-                    },
-                );
-                then.status(200).json_body(if status == "enabled" {
-                    json!({"items": [user_json("1", "a@acme.com", "enabled"),
-                                     user_json("2", "b@acme.com", "enabled")], "more": false})
-                } else {
-                    json!({"more": false})
-                });
-            })
-            .await;
-    }
-    let feeds = server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "feed/list"), "maxResults=100");
-            then.status(200).json_body(json!({"items": [
-                {"id": "10", "name": "ALL", "functionalInnerId": "LUMAPPS_ALL"},
-                {"id": "11", "name": "Sales", "functionalInnerId": "sales", "type": "9"}], "more": false}));
-        })
-        .await;
-    let members = server
-        .mock_async(|when, then| {
-            exact_query(
-                api_call(when, GET, "user/list"),
-                "feeds=11&status=enabled&showHidden=true&maxResults=100",
-            );
-            then.status(200).json_body(
-                json!({"items": [user_json("2", "b@acme.com", "enabled")], "more": false}),
-            );
-        })
-        .await;
-    let disabled_members = server
-        .mock_async(|when, then| {
-            exact_query(
-                api_call(when, GET, "user/list"),
-                "feeds=11&status=disabled&showHidden=true&maxResults=100",
-            );
-            then.status(200).json_body(json!({"more": false}));
-        })
-        .await;
+    mock_get(
+        &server,
+        "user/list",
+        "status=enabled&showHidden=true&maxResults=100",
+        200,
+        json!({"items": [user_json("1", "a@acme.com", "enabled"),
+                         user_json("2", "b@acme.com", "enabled")], "more": false}),
+    )
+    .await;
+    mock_get(
+        &server,
+        "user/list",
+        "status=disabled&showHidden=true&maxResults=100",
+        200,
+        json!({"more": false}),
+    )
+    .await;
+    let feeds = mock_get(
+        &server,
+        "feed/list",
+        "maxResults=100",
+        200,
+        json!({"items": [
+            {"id": "10", "name": "ALL", "functionalInnerId": "LUMAPPS_ALL"},
+            {"id": "11", "name": "Sales", "functionalInnerId": "sales", "type": "9"}], "more": false}),
+    )
+    .await;
+    let members = mock_get(
+        &server,
+        "user/list",
+        "feeds=11&status=enabled&showHidden=true&maxResults=100",
+        200,
+        json!({"items": [user_json("2", "b@acme.com", "enabled")], "more": false}),
+    )
+    .await;
+    let disabled_members = mock_get(
+        &server,
+        "user/list",
+        "feeds=11&status=disabled&showHidden=true&maxResults=100",
+        200,
+        json!({"more": false}),
+    )
+    .await;
     let users = site(&server).list_users(&UserQuery::all()).await.unwrap();
     let groups: Vec<_> = users.iter().map(|u| u.groups.clone().unwrap()).collect();
     assert!(groups[0].is_empty(), "the built-in feed is not reported");
@@ -132,31 +118,19 @@ async fn listing_with_groups_lists_each_feeds_members_per_status() {
 async fn get_by_id_and_by_email_read_the_user_and_their_feeds() {
     let server = MockServer::start_async().await;
     token(&server).await;
-    let by_id = server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "uid=5678");
-            then.status(200)
-                .json_body(user_json("5678", "a@acme.com", "enabled"));
-        })
-        .await;
-    let by_email = server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "email=a%40acme.com");
-            then.status(200)
-                .json_body(user_json("5678", "a@acme.com", "enabled"));
-        })
-        .await;
-    let subscriptions = server
-        .mock_async(|when, then| {
-            exact_query(
-                api_call(when, GET, "feed/user/subscription/list"),
-                "userId=5678",
-            );
-            then.status(200).json_body(json!({"items": [
-                {"id": "10", "name": "ALL", "functionalInnerId": "LUMAPPS_ALL"},
-                {"id": "11", "name": "Sales"}], "more": false}));
-        })
-        .await;
+    let ann = user_json("5678", "a@acme.com", "enabled");
+    let by_id = mock_get(&server, "user/get", "uid=5678", 200, ann.clone()).await;
+    let by_email = mock_get(&server, "user/get", "email=a%40acme.com", 200, ann).await;
+    let subscriptions = mock_get(
+        &server,
+        "feed/user/subscription/list",
+        "userId=5678",
+        200,
+        json!({"items": [
+            {"id": "10", "name": "ALL", "functionalInnerId": "LUMAPPS_ALL"},
+            {"id": "11", "name": "Sales"}], "more": false}),
+    )
+    .await;
     let dir = site(&server);
     for key in [
         UserKey::Id("5678".into()),
@@ -177,20 +151,15 @@ async fn get_by_id_and_by_email_read_the_user_and_their_feeds() {
 async fn a_missing_user_is_none_and_a_forbidden_one_is_an_error() {
     let server = MockServer::start_async().await;
     token(&server).await;
-    server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "uid=404");
-            then.status(404)
-                .json_body(envelope(404, "User not found", "notFound"));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "uid=403");
-            then.status(403)
-                .json_body(envelope(403, "Forbidden", "forbidden"));
-        })
-        .await;
+    mock_user_not_found(&server, "uid=404").await;
+    mock_get(
+        &server,
+        "user/get",
+        "uid=403",
+        403,
+        envelope(403, "Forbidden", "forbidden"),
+    )
+    .await;
     let dir = site(&server);
     assert_eq!(
         dir.get_user(&UserKey::Id("404".into())).await.unwrap(),
@@ -215,20 +184,14 @@ async fn a_missing_user_is_none_and_a_forbidden_one_is_an_error() {
 async fn create_checks_absence_then_saves_the_minimal_payload() {
     let server = MockServer::start_async().await;
     token(&server).await;
-    let absent = server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "email=new%40acme.com");
-            then.status(404)
-                .json_body(envelope(404, "User not found", "notFound"));
-        })
-        .await;
-    let save = server
-        .mock_async(|when, then| {
-            json_post(when, "user/save",
-                r#"{"email":"new@acme.com","firstName":"New","lastName":"User","accountType":"external","isHidden":true,"status":"disabled","password":"1234567890","rePassword":"1234567890"}"#);
-            then.status(200).json_body(user_json("5066549580791808", "new@acme.com", "disabled"));
-        })
-        .await;
+    let absent = mock_user_not_found(&server, "email=new%40acme.com").await;
+    let save = mock_json_post(
+        &server,
+        "user/save",
+        r#"{"email":"new@acme.com","firstName":"New","lastName":"User","accountType":"external","isHidden":true,"status":"disabled","password":"1234567890","rePassword":"1234567890"}"#,
+        user_json("5066549580791808", "new@acme.com", "disabled"),
+    )
+    .await;
     let new = NewUser {
         username: Some("ignored-no-usernames-here".into()),
         email: Some("new@acme.com".into()),
@@ -251,19 +214,15 @@ async fn create_checks_absence_then_saves_the_minimal_payload() {
 async fn create_of_an_existing_email_is_already_exists_and_saves_nothing() {
     let server = MockServer::start_async().await;
     token(&server).await;
-    server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "email=a%40acme.com");
-            then.status(200)
-                .json_body(user_json("1", "a@acme.com", "enabled"));
-        })
-        .await;
-    let save = server
-        .mock_async(|when, then| {
-            api_call(when, POST, "user/save");
-            then.status(200);
-        })
-        .await;
+    mock_get(
+        &server,
+        "user/get",
+        "email=a%40acme.com",
+        200,
+        user_json("1", "a@acme.com", "enabled"),
+    )
+    .await;
+    let save = mock_any_call(&server, POST, "user/save", 200).await;
     let new = NewUser {
         email: Some("a@acme.com".into()),
         ..NewUser::default()
@@ -288,13 +247,13 @@ async fn update_saves_the_whole_object_read_with_the_changes() {
             );
         })
         .await;
-    let save = server
-        .mock_async(|when, then| {
-            json_post(when, "user/save",
-                r#"{"id":"77","uid":"77","email":"a@acme.com","firstName":"Anna","fullName":"Ann Lee","accountType":"external","status":"disabled","isHidden":false,"customer":"4664706704080896","createdAt":"2024-05-02T09:14:03.120044","customProfile":{"f1":"v"}}"#);
-            then.status(200).json_body(user_json("77", "a@acme.com", "disabled"));
-        })
-        .await;
+    let save = mock_json_post(
+        &server,
+        "user/save",
+        r#"{"id":"77","uid":"77","email":"a@acme.com","firstName":"Anna","fullName":"Ann Lee","accountType":"external","status":"disabled","isHidden":false,"customer":"4664706704080896","createdAt":"2024-05-02T09:14:03.120044","customProfile":{"f1":"v"}}"#,
+        user_json("77", "a@acme.com", "disabled"),
+    )
+    .await;
     let patch = UserPatch {
         first_name: Change::Set("Anna".into()),
         last_name: Change::Clear,
@@ -311,26 +270,16 @@ async fn update_saves_the_whole_object_read_with_the_changes() {
 async fn update_of_a_missing_user_is_not_found_and_read_only_fields_are_refused() {
     let server = MockServer::start_async().await;
     token(&server).await;
-    server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "uid=1");
-            then.status(404)
-                .json_body(envelope(404, "User not found", "notFound"));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            exact_query(api_call(when, GET, "user/get"), "uid=2");
-            then.status(200)
-                .json_body(user_json("2", "b@acme.com", "enabled"));
-        })
-        .await;
-    let save = server
-        .mock_async(|when, then| {
-            api_call(when, POST, "user/save");
-            then.status(200);
-        })
-        .await;
+    mock_user_not_found(&server, "uid=1").await;
+    mock_get(
+        &server,
+        "user/get",
+        "uid=2",
+        200,
+        user_json("2", "b@acme.com", "enabled"),
+    )
+    .await;
+    let save = mock_any_call(&server, POST, "user/save", 200).await;
     let dir = site(&server);
     let error = dir
         .update_user("1", &UserPatch::deactivate())
@@ -355,12 +304,7 @@ async fn update_of_a_missing_user_is_not_found_and_read_only_fields_are_refused(
 #[tokio::test]
 async fn delete_user_is_unsupported_and_sends_nothing() {
     let server = MockServer::start_async().await;
-    let anything = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(500);
-        })
-        .await;
+    let anything = mock_any_request(&server).await;
     let dir = site(&server);
     assert!(!dir.describe().capabilities.delete_user);
     let error = dir.delete_user("1").await.unwrap_err();

@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use httpmock::prelude::*;
-use httpmock::{Mock, When};
+use httpmock::{Mock, Then, When};
 use roster_ams::{AmsConfig, AmsDirectory};
 
 pub const USERNAME: &str = "python.connector";
@@ -120,4 +120,84 @@ pub fn person_get_reply(records: &[&str]) -> String {
         records.join(","),
         records.len()
     )
+}
+
+/// Data calls to `path` (any body), answered as `reply` says.
+pub async fn mock_data<'a>(
+    server: &'a MockServer,
+    path: &str,
+    reply: impl FnOnce(Then) -> Then,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            data_call(when, path);
+            reply(then);
+        })
+        .await
+}
+
+/// Data calls to `path` carrying exactly `body`, answered as `reply` says.
+pub async fn mock_exact<'a>(
+    server: &'a MockServer,
+    path: &str,
+    body: impl Into<String>,
+    reply: impl FnOnce(Then) -> Then,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            data_call(when, path).body(body);
+            reply(then);
+        })
+        .await
+}
+
+/// Data calls to `path` carrying exactly `body`, answered with a v1 `reply`.
+pub async fn mock_v1<'a>(
+    server: &'a MockServer,
+    path: &str,
+    body: impl Into<String>,
+    reply: &str,
+) -> Mock<'a> {
+    mock_exact(server, path, body, |then| v1(then, reply)).await
+}
+
+/// Data calls to `path` carrying exactly `body`, answered with a v2 `reply`.
+pub async fn mock_v2<'a>(
+    server: &'a MockServer,
+    path: &str,
+    body: impl Into<String>,
+    reply: &str,
+) -> Mock<'a> {
+    mock_exact(server, path, body, |then| v2(then, reply)).await
+}
+
+/// The person/get of Riley (id 72827) by exact body, answered with [`RILEY`].
+pub async fn mock_riley_get(server: &MockServer) -> Mock<'_> {
+    mock_v2(
+        server,
+        "v2/person/get",
+        person_get_body(&["72827"]),
+        &person_get_reply(&[RILEY]),
+    )
+    .await
+}
+
+/// Login requests (as [`login_request`] pins them), answered as `reply` says.
+pub async fn mock_login_answer(server: &MockServer, reply: impl FnOnce(Then) -> Then) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            login_request(when);
+            reply(then);
+        })
+        .await
+}
+
+/// Every request, answered with a 500: for tests that expect nothing to be sent.
+pub async fn mock_any_request(server: &MockServer) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await
 }

@@ -20,10 +20,14 @@ pub fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 1, 15).expect("date")
 }
 
+/// A configuration for the mock server's `/api/` with the test token and nothing else set.
+pub fn config(server: &MockServer) -> RedcapConfig {
+    RedcapConfig::new(server.url("/api/"), SecretString::from(TOKEN))
+}
+
 /// A directory for the mock server's `/api/`, with `batch_max` rows per batch.
 pub fn directory_with(server: &MockServer, batch_max: usize) -> RedcapDirectory {
-    let config =
-        RedcapConfig::new(server.url("/api/"), SecretString::from(TOKEN)).with_batch_max(batch_max);
+    let config = config(server).with_batch_max(batch_max);
     RedcapDirectory::new("trial", config)
         .expect("valid config")
         .with_today(today())
@@ -76,6 +80,56 @@ pub async fn expect<'a>(
                 .header("content-type", FORM)
                 .body(expected_body);
             then.status(status).header("content-type", JSON).body(reply);
+        })
+        .await
+}
+
+/// Answers 200 with `reply` to an export of `content` (no further fields).
+pub async fn expect_export<'a>(server: &'a MockServer, content: &str, reply: &str) -> Mock<'a> {
+    expect(server, &body(content, "export", &[]), 200, reply).await
+}
+
+/// Answers 200 with the row count `count` to an import of `data` into `content`.
+pub async fn expect_import<'a>(
+    server: &'a MockServer,
+    content: &str,
+    data: &str,
+    count: &str,
+) -> Mock<'a> {
+    expect(server, &import_body(content, data), 200, count).await
+}
+
+/// Answers 200 with `reply` to an export of `content`, but only before `seen` turned on
+/// (`after == false`) or only after (`after == true`). Matches the body alone.
+pub async fn expect_export_in_phase<'a>(
+    server: &'a MockServer,
+    seen: &Seen,
+    content: &str,
+    after: bool,
+    reply: &str,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.body(body(content, "export", &[]))
+                .is_true(seen.phase(after));
+            then.status(200).body(reply);
+        })
+        .await
+}
+
+/// Answers 200 with `1` to an import of `data` into `content`, and turns `seen` on when it
+/// comes (it matches the body alone, and the `action=import` marker).
+pub async fn expect_recorded_import<'a>(
+    server: &'a MockServer,
+    seen: &Seen,
+    content: &str,
+    data: &str,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.body(import_body(content, data))
+                .is_true(seen.recorder("action=import"));
+            then.status(200).body("1");
         })
         .await
 }

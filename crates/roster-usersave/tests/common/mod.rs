@@ -4,7 +4,9 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use httpmock::prelude::*;
-use httpmock::{Mock, When};
+use httpmock::{Mock, Then, When};
+use roster_sim::usersave::{UsersaveAuth, UsersaveState};
+use roster_sim::SimHandle;
 use roster_usersave::{UsersaveConfig, UsersaveDirectory};
 
 pub const CUSTOMER: &str = "4664706704080896";
@@ -85,4 +87,107 @@ pub fn envelope(code: u16, message: &str, reason: &str) -> serde_json::Value {
     serde_json::json!({"error": {"code": code,
         "errors": [{"domain": "global", "message": message, "reason": reason}],
         "message": message}})
+}
+
+/// A GET of `endpoint` with exactly `query`, answered with `status` and the JSON `body`.
+pub async fn mock_get<'a>(
+    server: &'a MockServer,
+    endpoint: &str,
+    query: impl Into<String>,
+    status: u16,
+    body: serde_json::Value,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            exact_query(api_call(when, GET, endpoint), query);
+            then.status(status).json_body(body);
+        })
+        .await
+}
+
+/// A user/get with exactly `query`, answered 404 "User not found".
+pub async fn mock_user_not_found<'a>(server: &'a MockServer, query: &str) -> Mock<'a> {
+    mock_get(
+        server,
+        "user/get",
+        query,
+        404,
+        envelope(404, "User not found", "notFound"),
+    )
+    .await
+}
+
+/// A POST of exactly the JSON `body` to `endpoint` (see [`json_post`]), answered as `reply`
+/// says.
+pub async fn mock_json_post_with<'a>(
+    server: &'a MockServer,
+    endpoint: &str,
+    body: &str,
+    reply: impl FnOnce(Then) -> Then,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            json_post(when, endpoint, body);
+            reply(then);
+        })
+        .await
+}
+
+/// A POST of exactly the JSON `body` to `endpoint` (see [`json_post`]), answered 200 with `reply`.
+pub async fn mock_json_post<'a>(
+    server: &'a MockServer,
+    endpoint: &str,
+    body: &str,
+    reply: serde_json::Value,
+) -> Mock<'a> {
+    mock_json_post_with(server, endpoint, body, |then| {
+        then.status(200).json_body(reply)
+    })
+    .await
+}
+
+/// Any `method` call of `endpoint` (any query, any body), answered with a bare `status`.
+pub async fn mock_any_call<'a>(
+    server: &'a MockServer,
+    method: httpmock::Method,
+    endpoint: &str,
+    status: u16,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            api_call(when, method, endpoint);
+            then.status(status);
+        })
+        .await
+}
+
+/// Every request, answered with a 500: for tests that expect nothing to be sent.
+pub async fn mock_any_request(server: &MockServer) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await
+}
+
+/// The LumApps configuration that signs in to the simulator behind `handle` with its OAuth
+/// application, acting as its acting user.
+pub fn sim_config(handle: &SimHandle<UsersaveState>) -> UsersaveConfig {
+    let creds = handle.credentials();
+    let UsersaveAuth::OauthApplication {
+        client_id,
+        client_secret,
+        ..
+    } = creds.auth
+    else {
+        panic!("the LumApps simulator uses an OAuth application");
+    };
+    UsersaveConfig::lumapps(
+        handle.url(),
+        creds.customer_id,
+        client_id,
+        client_secret,
+        creds.acting_user_email,
+    )
 }
