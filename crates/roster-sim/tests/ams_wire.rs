@@ -81,6 +81,18 @@ fn api(sim: &SimHandle<AmsState>, path: &str) -> String {
     format!("{}/api/{path}{Q}", sim.url())
 }
 
+/// POSTs `body` to the API `path` (see `api`) with the session `token`, as the Python client does.
+async fn call(sim: &SimHandle<AmsState>, path: &str, token: &str, body: &str) -> Reply {
+    send(post(&api(sim, path), Some(token), body)).await
+}
+
+/// A `v2/person/get` body: the recorded filter on `ids`, with `limit` and `offset`.
+fn id_filter(ids: Value, limit: &str, offset: &str) -> Value {
+    json!({"filter": {"comparisons": {"op": "0", "branches": [
+        {"leaf": {"negated": false, "comp": "1", "fieldName": "id", "valueInteger": ids}}]},
+        "limit": limit, "offset": offset}})
+}
+
 /// Asserts that `keys` appear in `text` in this order.
 fn assert_key_order(text: &str, keys: &[&str]) {
     let mut last = 0;
@@ -195,12 +207,7 @@ async fn login_reply_has_the_recorded_headers_and_shape() {
     let (token2, body2) = login(&sim).await;
     assert_ne!(token2, token);
     assert_ne!(body2["user"]["skypeName"], body["user"]["skypeName"]);
-    let reply = send(post(
-        &api(&sim, "v1/listgroups"),
-        Some(token),
-        "{\"name\": \"\"}",
-    ))
-    .await;
+    let reply = call(&sim, "v1/listgroups", token, "{\"name\": \"\"}").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(sim.counters().get("loginUser"), 2);
 }
@@ -297,7 +304,7 @@ async fn usersearch_without_filter_lists_everyone_in_v1_bytes() {
         "{\"identification\": null}",
         "{}",
     ] {
-        let reply = send(post(&api(&sim, "v1/usersearch"), Some(&token), body)).await;
+        let reply = call(&sim, "v1/usersearch", &token, body).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert!(
             !reply.headers.contains_key(CONTENT_TYPE),
@@ -340,12 +347,7 @@ async fn usersearch_filters_echo_each_entry_with_groups_and_roles() {
         {"username": "nobody.here"},
         {"shoeSize": 42},
     ]});
-    let reply = send(post(
-        &api(&sim, "v1/usersearch"),
-        Some(&token),
-        &body.to_string(),
-    ))
-    .await;
+    let reply = call(&sim, "v1/usersearch", &token, &body.to_string()).await;
     assert_eq!(reply.status, StatusCode::OK);
     let blocks = reply.json()["results"].as_array().unwrap().clone();
     assert_eq!(blocks.len(), 8);
@@ -394,24 +396,14 @@ async fn groups_and_members() {
     let sim = start(24).await;
     let (token, _) = login(&sim).await;
     let groups = sim.state().groups();
-    let reply = send(post(
-        &api(&sim, "v1/listgroups"),
-        Some(&token),
-        "{\"name\": \"api.admin\"}",
-    ))
-    .await;
+    let reply = call(&sim, "v1/listgroups", &token, "{\"name\": \"api.admin\"}").await;
     let names: Vec<String> = groups.iter().map(|g| format!("\"{}\"", g.name)).collect();
     assert_eq!(reply.body, format!("{{\"name\": [{}]}}", names.join(",")));
     assert!(!reply.headers.contains_key(CONTENT_TYPE));
     // groupmembers: a list (Python) or a string (R); unknown groups are empty.
     let first = &groups[0];
     for body in [json!({"name": [first.name]}), json!({"name": first.name})] {
-        let reply = send(post(
-            &api(&sim, "v1/groupmembers"),
-            Some(&token),
-            &body.to_string(),
-        ))
-        .await;
+        let reply = call(&sim, "v1/groupmembers", &token, &body.to_string()).await;
         assert_eq!(reply.status, StatusCode::OK);
         let json = reply.json();
         assert_eq!(json["results"][0]["search"], json!({"name": first.name}));
@@ -424,11 +416,12 @@ async fn groups_and_members() {
         assert_eq!(ids, first.athletes);
         assert!(!reply.body.contains("groupsAndRoles"));
     }
-    let reply = send(post(
-        &api(&sim, "v1/groupmembers"),
-        Some(&token),
+    let reply = call(
+        &sim,
+        "v1/groupmembers",
+        &token,
         "{\"name\": [\"No Such Group\"]}",
-    ))
+    )
     .await;
     assert_eq!(
         reply.body,
@@ -442,15 +435,8 @@ async fn person_get_reads_the_recorded_filter() {
     let (token, _) = login(&sim).await;
     let persons = sim.state().persons();
     let ids: Vec<String> = persons.iter().map(|p| p.id.to_string()).collect();
-    let body = json!({"filter": {"comparisons": {"op": "0", "branches": [
-        {"leaf": {"negated": false, "comp": "1", "fieldName": "id", "valueInteger": ids}}]},
-        "limit": "-1", "offset": "-1"}});
-    let reply = send(post(
-        &api(&sim, "v2/person/get"),
-        Some(&token),
-        &body.to_string(),
-    ))
-    .await;
+    let body = id_filter(json!(ids), "-1", "-1");
+    let reply = call(&sim, "v2/person/get", &token, &body.to_string()).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_v2_headers(&reply);
     assert!(reply.body.starts_with("{\"objects\":[{\"active\":"));
@@ -460,42 +446,29 @@ async fn person_get_reads_the_recorded_filter() {
     assert!(!reply.body.contains("password"));
     assert_key_order(&reply.body, V2_KEYS);
     // Numbers and strings, unknown ids skipped, ascending order whatever the request order.
-    let body = json!({"filter": {"comparisons": {"op": "0", "branches": [{"leaf": {"negated": false, "comp": "1",
-        "fieldName": "id", "valueInteger": [persons[3].id, "999999", persons[1].id.to_string()]}}]}, "limit": "-1", "offset": "-1"}});
-    let json = send(post(
-        &api(&sim, "v2/person/get"),
-        Some(&token),
-        &body.to_string(),
-    ))
-    .await
-    .json();
+    let body = id_filter(
+        json!([persons[3].id, "999999", persons[1].id.to_string()]),
+        "-1",
+        "-1",
+    );
+    let json = call(&sim, "v2/person/get", &token, &body.to_string())
+        .await
+        .json();
     assert_eq!(json["totalCount"], 2);
     assert_eq!(json["objects"][0]["id"], persons[1].id);
     assert_eq!(json["objects"][1]["id"], persons[3].id);
     // No filter: everyone; positive limit and offset apply after sorting.
-    let json = send(post(&api(&sim, "v2/person/get"), Some(&token), "{}"))
+    let json = call(&sim, "v2/person/get", &token, "{}").await.json();
+    assert_eq!(json["totalCount"], persons.len());
+    let body = id_filter(json!(ids), "2", "1");
+    let json = call(&sim, "v2/person/get", &token, &body.to_string())
         .await
         .json();
-    assert_eq!(json["totalCount"], persons.len());
-    let body = json!({"filter": {"comparisons": {"op": "0", "branches": [{"leaf": {"negated": false, "comp": "1",
-        "fieldName": "id", "valueInteger": ids}}]}, "limit": "2", "offset": "1"}});
-    let json = send(post(
-        &api(&sim, "v2/person/get"),
-        Some(&token),
-        &body.to_string(),
-    ))
-    .await
-    .json();
     assert_eq!(json["totalCount"], 2);
     assert_eq!(json["objects"][0]["id"], persons[1].id);
     // Any other filter shape is a save-style error.
     let body = json!({"filter": {"comparisons": {"op": "0", "branches": [{"leaf": {"fieldName": "username", "valueString": ["x"]}}]}}});
-    let reply = send(post(
-        &api(&sim, "v2/person/get"),
-        Some(&token),
-        &body.to_string(),
-    ))
-    .await;
+    let reply = call(&sim, "v2/person/get", &token, &body.to_string()).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_v2_headers(&reply);
     assert_eq!(reply.json()["__is_rpc_exception__"], true);
@@ -517,11 +490,12 @@ async fn person_save_creates_with_the_recorded_defaults() {
     let (token, login_body) = login(&sim).await;
     let caller = login_body["user"]["id"].as_i64().unwrap();
     let before_max = sim.state().persons().iter().map(|p| p.id).max().unwrap();
-    let reply = send(post(
-        &api(&sim, "v2/person/save"),
-        Some(&token),
+    let reply = call(
+        &sim,
+        "v2/person/save",
+        &token,
         &create_body("test.user.2025@example.com"),
-    ))
+    )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_v2_headers(&reply);
@@ -532,13 +506,9 @@ async fn person_save_creates_with_the_recorded_defaults() {
     assert_eq!(reply.body, expected);
     // Later reads reflect the save, and the new user can log in.
     let search = json!({"identification": [{"username": "test.user.2025@example.com"}]});
-    let json = send(post(
-        &api(&sim, "v1/usersearch"),
-        Some(&token),
-        &search.to_string(),
-    ))
-    .await
-    .json();
+    let json = call(&sim, "v1/usersearch", &token, &search.to_string())
+        .await
+        .json();
     assert_eq!(json["results"][0]["results"][0]["userId"], before_max + 1);
     let login_body = json!({"username": "test.user.2025@example.com", "password": "S3cret!pw"});
     let reply = send(post(
@@ -576,11 +546,12 @@ async fn person_save_updates_from_the_full_fetched_record() {
     person["sex"] = json!("Female");
     person["dateOfBirth"] = json!("1985-10-02");
     person["__mtime__"] = json!(1);
-    let reply = send(post(
-        &api(&sim, "v2/person/save"),
-        Some(&token),
+    let reply = call(
+        &sim,
+        "v2/person/save",
+        &token,
         &json!({"person": person}).to_string(),
-    ))
+    )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let saved = reply.json();
@@ -598,13 +569,9 @@ async fn person_save_updates_from_the_full_fetched_record() {
         "password unchanged when absent"
     );
     // A deactivated user is still listed.
-    let json = send(post(
-        &api(&sim, "v1/usersearch"),
-        Some(&token),
-        "{\"identification\": []}",
-    ))
-    .await
-    .json();
+    let json = call(&sim, "v1/usersearch", &token, "{\"identification\": []}")
+        .await
+        .json();
     assert!(json["results"][0]["results"]
         .as_array()
         .unwrap()
@@ -657,7 +624,7 @@ async fn failed_saves_change_nothing() {
         ),
     ];
     for (body, message) in &cases {
-        let reply = send(post(&api(&sim, "v2/person/save"), Some(&token), body)).await;
+        let reply = call(&sim, "v2/person/save", &token, body).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
         assert_v2_headers(&reply);
         assert_eq!(
@@ -671,12 +638,7 @@ async fn failed_saves_change_nothing() {
     assert_eq!(sim.state().duplicate_identities(), 0);
     // The other possible real behaviour: the same body with HTTP 200.
     sim.state().set_save_error_status(200);
-    let reply = send(post(
-        &api(&sim, "v2/person/save"),
-        Some(&token),
-        &cases[0].0,
-    ))
-    .await;
+    let reply = call(&sim, "v2/person/save", &token, &cases[0].0).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["__is_rpc_exception__"], true);
     assert_eq!(sim.state().persons(), before);
@@ -818,12 +780,7 @@ async fn routing_errors() {
     );
     let reply = send(reqwest::Client::new().get(api(&sim, "v1/usersearch"))).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
-    let reply = send(post(
-        &api(&sim, "v1/currentgroup"),
-        Some(&token),
-        "{\"name\": \"\"}",
-    ))
-    .await;
+    let reply = call(&sim, "v1/currentgroup", &token, "{\"name\": \"\"}").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let reply = send(post(&format!("{base}/nothing"), Some(&token), "{}")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
@@ -861,12 +818,7 @@ async fn projection_of_the_recorded_person_get_reproduces_the_recorded_usersearc
     assert!(sim.url().ends_with("/ankle"));
     let (token, login_body) = login(&sim).await;
     assert_eq!(login_body["isAthlete"], true);
-    let reply = send(post(
-        &api(&sim, "v1/usersearch"),
-        Some(&token),
-        "{\"identification\": []}",
-    ))
-    .await;
+    let reply = call(&sim, "v1/usersearch", &token, "{\"identification\": []}").await;
     assert_eq!(reply.body, recorded_search);
     let ids: Vec<String> = sim
         .state()
@@ -874,15 +826,8 @@ async fn projection_of_the_recorded_person_get_reproduces_the_recorded_usersearc
         .iter()
         .map(|p| p.id.to_string())
         .collect();
-    let body = json!({"filter": {"comparisons": {"op": "0", "branches": [
-        {"leaf": {"negated": false, "comp": "1", "fieldName": "id", "valueInteger": ids}}]},
-        "limit": "-1", "offset": "-1"}});
-    let reply = send(post(
-        &api(&sim, "v2/person/get"),
-        Some(&token),
-        &body.to_string(),
-    ))
-    .await;
+    let body = id_filter(json!(ids), "-1", "-1");
+    let reply = call(&sim, "v2/person/get", &token, &body.to_string()).await;
     assert_eq!(reply.body, recorded_get);
 }
 
@@ -987,8 +932,8 @@ async fn same_seed_same_site() {
     let (tb, _) = login(&b).await;
     assert_eq!(ta, tb, "the token generator is seeded");
     let body = "{\"identification\": []}";
-    let ra = send(post(&api(&a, "v1/usersearch"), Some(&ta), body)).await;
-    let rb = send(post(&api(&b, "v1/usersearch"), Some(&tb), body)).await;
+    let ra = call(&a, "v1/usersearch", &ta, body).await;
+    let rb = call(&b, "v1/usersearch", &tb, body).await;
     assert_eq!(ra.body, rb.body);
     assert_eq!(a.state().person_count(), 32);
     assert!(a.state().persons().iter().any(|p| !p.active));

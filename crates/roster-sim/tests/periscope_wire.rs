@@ -54,6 +54,26 @@ impl Sim {
             .await
     }
 
+    /// An authenticated GET of `path`, with the `HTTP-X-EMAIL` header when `email` is given.
+    async fn get(&self, path: &str, email: Option<&str>) -> Answer {
+        self.call("GET", path, email, None).await
+    }
+
+    /// An authenticated POST of the JSON `body` to `path`, without `HTTP-X-EMAIL`.
+    async fn post(&self, path: &str, body: &str) -> Answer {
+        self.call("POST", path, None, Some(body)).await
+    }
+
+    /// An authenticated PUT of the JSON `body` to `path`, with `HTTP-X-EMAIL` when given.
+    async fn put(&self, path: &str, email: Option<&str>, body: &str) -> Answer {
+        self.call("PUT", path, email, Some(body)).await
+    }
+
+    /// An authenticated DELETE of `path`, with `HTTP-X-EMAIL` when given.
+    async fn delete(&self, path: &str, email: Option<&str>) -> Answer {
+        self.call("DELETE", path, email, None).await
+    }
+
     async fn raw(
         &self,
         method: &str,
@@ -97,7 +117,7 @@ const ADMIN: &str = "admin@example.com";
 #[tokio::test]
 async fn list_users_is_an_enveloped_sorted_array_of_confirmed_fields() {
     let sim = Sim::start().await;
-    let answer = sim.call("GET", "/api/v1/users", None, None).await;
+    let answer = sim.get("/api/v1/users", None).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.content_type.as_deref(), Some("application/json"));
     let users = answer.json()["users"].as_array().unwrap().clone();
@@ -119,29 +139,23 @@ async fn list_users_is_an_enveloped_sorted_array_of_confirmed_fields() {
     }
     // Key order on the wire is email, first_name, last_name, groups.
     assert!(answer.text.starts_with(r#"{"users":[{"email":"#));
-    let admin = sim.call("GET", "/api/v1/users", Some(ADMIN), None).await;
+    let admin = sim.get("/api/v1/users", Some(ADMIN)).await;
     assert_eq!(
         admin.text,
         r#"{"email":"admin@example.com","first_name":"Ada","last_name":"Admin","groups":["Administrators","All Users"]}"#
     );
     // Query parameters on GET are ignored in plain mode.
-    let again = sim
-        .call("GET", "/api/v1/users?next_page_start=x&foo=1", None, None)
-        .await;
+    let again = sim.get("/api/v1/users?next_page_start=x&foo=1", None).await;
     assert_eq!(again.text, answer.text);
 }
 
 #[tokio::test]
 async fn get_user_by_email_header_matches_case_insensitively_and_404s() {
     let sim = Sim::start().await;
-    let answer = sim
-        .call("GET", "/api/v1/users", Some("ADMIN@Example.COM"), None)
-        .await;
+    let answer = sim.get("/api/v1/users", Some("ADMIN@Example.COM")).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["email"], "admin@example.com");
-    let missing = sim
-        .call("GET", "/api/v1/users", Some("ann@example.com"), None)
-        .await;
+    let missing = sim.get("/api/v1/users", Some("ann@example.com")).await;
     assert_eq!(missing.status, 404);
     assert_eq!(
         missing.text,
@@ -160,23 +174,16 @@ async fn worked_example_6_8() {
     let sim = Sim::start().await;
     // Finance is not seeded: create it first, as the bulk engine would.
     let finance = sim
-        .call(
-            "POST",
+        .post(
             "/api/v1/groups?test_mode=false",
-            None,
-            Some(r#"{"name":"Finance","access":"View","created_by_email":"admin@example.com"}"#),
+            r#"{"name":"Finance","access":"View","created_by_email":"admin@example.com"}"#,
         )
         .await;
     assert_eq!(finance.status, 201);
     assert_eq!(finance.text, r#"{"name":"Finance","access":"View"}"#);
 
     let created = sim
-        .call(
-            "POST",
-            "/api/v1/users?test_mode=false",
-            None,
-            Some(r#"{"email":"bo@example.com","first_name":"Bo","last_name":"Ng","groups":["Analysts"],"invited_by_email":"admin@example.com"}"#),
-        )
+        .post("/api/v1/users?test_mode=false", r#"{"email":"bo@example.com","first_name":"Bo","last_name":"Ng","groups":["Analysts"],"invited_by_email":"admin@example.com"}"#)
         .await;
     assert_eq!(created.status, 201);
     assert_eq!(created.content_type.as_deref(), Some("application/json"));
@@ -186,11 +193,10 @@ async fn worked_example_6_8() {
     );
 
     let updated = sim
-        .call(
-            "PUT",
+        .put(
             "/api/v1/users?test_mode=false",
             Some("bo@example.com"),
-            Some(r#"{"groups":["Finance"]}"#),
+            r#"{"groups":["Finance"]}"#,
         )
         .await;
     assert_eq!(updated.status, 200);
@@ -200,12 +206,7 @@ async fn worked_example_6_8() {
     );
 
     let duplicate = sim
-        .call(
-            "POST",
-            "/api/v1/users?test_mode=true",
-            None,
-            Some(r#"{"email":"bo@example.com","first_name":"Bo","last_name":"Ng","groups":[],"invited_by_email":"admin@example.com"}"#),
-        )
+        .post("/api/v1/users?test_mode=true", r#"{"email":"bo@example.com","first_name":"Bo","last_name":"Ng","groups":[],"invited_by_email":"admin@example.com"}"#)
         .await;
     assert_eq!(duplicate.status, 409);
     assert_eq!(
@@ -218,8 +219,7 @@ async fn worked_example_6_8() {
 #[tokio::test]
 async fn create_user_validates_in_the_contract_order() {
     let sim = Sim::start().await;
-    let post =
-        |body: &'static str| sim.call("POST", "/api/v1/users?test_mode=false", None, Some(body));
+    let post = |body: &'static str| sim.post("/api/v1/users?test_mode=false", body);
     let cases: Vec<(&str, u16, &str)> = vec![
         (
             r#"{"first_name":"A","last_name":"B","invited_by_email":"admin@example.com"}"#,
@@ -286,19 +286,14 @@ async fn create_user_validates_in_the_contract_order() {
 async fn update_user_rules() {
     let sim = Sim::start().await;
     let garbage = sim
-        .call(
-            "PUT",
-            "/api/v1/users?test_mode=false",
-            Some(ADMIN),
-            Some("not json"),
-        )
+        .put("/api/v1/users?test_mode=false", Some(ADMIN), "not json")
         .await;
     assert_eq!(
         (garbage.status, garbage.text.as_str()),
         (400, r#"{"error":"Invalid JSON body"}"#)
     );
     let put = |email: Option<&'static str>, body: &'static str| {
-        sim.call("PUT", "/api/v1/users?test_mode=false", email, Some(body))
+        sim.put("/api/v1/users?test_mode=false", email, body)
     };
     assert_eq!(
         put(None, "{}").await.text,
@@ -309,10 +304,7 @@ async fn update_user_rules() {
         (missing.status, missing.text.as_str()),
         (404, r#"{"error":"User not found: ghost@x.org"}"#)
     );
-    let before = sim
-        .call("GET", "/api/v1/users", Some(ADMIN), None)
-        .await
-        .text;
+    let before = sim.get("/api/v1/users", Some(ADMIN)).await.text;
     let same = put(Some(ADMIN), "{}").await;
     assert_eq!((same.status, same.text.clone()), (200, before.clone()));
     let renamed = put(Some(ADMIN), r#"{"email":"other@example.com"}"#).await;
@@ -332,9 +324,7 @@ async fn update_user_rules() {
         (400, r#"{"error":"Unknown group: Nope"}"#)
     );
     assert_eq!(
-        sim.call("GET", "/api/v1/users", Some(ADMIN), None)
-            .await
-            .text,
+        sim.get("/api/v1/users", Some(ADMIN)).await.text,
         before,
         "nothing changed"
     );
@@ -350,30 +340,20 @@ async fn update_user_rules() {
 async fn delete_user_answers_the_removed_user() {
     let sim = Sim::start().await;
     assert_eq!(
-        sim.call("DELETE", "/api/v1/users?test_mode=false", None, None)
+        sim.delete("/api/v1/users?test_mode=false", None)
             .await
             .status,
         400
     );
     let victim = sim.handle.state().users()[1].clone();
     let answer = sim
-        .call(
-            "DELETE",
-            "/api/v1/users?test_mode=false",
-            Some(&victim.email),
-            None,
-        )
+        .delete("/api/v1/users?test_mode=false", Some(&victim.email))
         .await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["email"], victim.email.as_str());
     assert!(sim.handle.state().user(&victim.email).is_none());
     let again = sim
-        .call(
-            "DELETE",
-            "/api/v1/users?test_mode=false",
-            Some(&victim.email),
-            None,
-        )
+        .delete("/api/v1/users?test_mode=false", Some(&victim.email))
         .await;
     assert_eq!(again.status, 404);
 }
@@ -381,7 +361,7 @@ async fn delete_user_answers_the_removed_user() {
 #[tokio::test]
 async fn groups_list_get_and_percent_decoding() {
     let sim = Sim::start().await;
-    let list = sim.call("GET", "/api/v1/groups", None, None).await;
+    let list = sim.get("/api/v1/groups", None).await;
     assert_eq!(list.status, 200);
     let names: Vec<String> = list.json()["groups"]
         .as_array()
@@ -396,34 +376,23 @@ async fn groups_list_get_and_percent_decoding() {
         .text
         .contains(r#"{"name":"Administrators","access":"SQL"}"#));
     assert!(list.text.contains(r#"{"name":"All Users","access":"SQL"}"#));
-    let all = sim
-        .call("GET", "/api/v1/groups/All%20Users", None, None)
-        .await;
+    let all = sim.get("/api/v1/groups/All%20Users", None).await;
     assert_eq!(all.text, r#"{"name":"All Users","access":"SQL"}"#);
-    let missing = sim
-        .call("GET", "/api/v1/groups/No%20Such", None, None)
-        .await;
+    let missing = sim.get("/api/v1/groups/No%20Such", None).await;
     assert_eq!(
         (missing.status, missing.text.as_str()),
         (404, r#"{"error":"Group not found: No Such"}"#)
     );
     // Slash and plus inside one segment.
     let odd = sim
-        .call(
-            "POST",
+        .post(
             "/api/v1/groups?test_mode=false",
-            None,
-            Some(r#"{"name":"R+D/Ops","access":"sql","created_by_email":"admin@example.com"}"#),
+            r#"{"name":"R+D/Ops","access":"sql","created_by_email":"admin@example.com"}"#,
         )
         .await;
     assert_eq!(odd.text, r#"{"name":"R+D/Ops","access":"sql"}"#);
-    assert_eq!(
-        sim.call("GET", "/api/v1/groups/R+D%2FOps", None, None)
-            .await
-            .status,
-        200
-    );
-    let undecodable = sim.call("GET", "/api/v1/groups/%FF", None, None).await;
+    assert_eq!(sim.get("/api/v1/groups/R+D%2FOps", None).await.status, 200);
+    let undecodable = sim.get("/api/v1/groups/%FF", None).await;
     assert_eq!(
         (undecodable.status, undecodable.text.as_str()),
         (400, r#"{"error":"Invalid group name in path"}"#)
@@ -433,8 +402,7 @@ async fn groups_list_get_and_percent_decoding() {
 #[tokio::test]
 async fn group_create_update_delete_rules() {
     let sim = Sim::start().await;
-    let post =
-        |body: &'static str| sim.call("POST", "/api/v1/groups?test_mode=false", None, Some(body));
+    let post = |body: &'static str| sim.post("/api/v1/groups?test_mode=false", body);
     assert_eq!(
         post(r#"{"access":"SQL","created_by_email":"admin@example.com"}"#)
             .await
@@ -468,14 +436,13 @@ async fn group_create_update_delete_rules() {
     );
 
     // Put admin in Finance, then rename Finance: membership follows.
-    sim.call(
-        "PUT",
+    sim.put(
         "/api/v1/users?test_mode=false",
         Some(ADMIN),
-        Some(r#"{"groups":["Administrators","Finance"]}"#),
+        r#"{"groups":["Administrators","Finance"]}"#,
     )
     .await;
-    let put = |path: &'static str, body: &'static str| sim.call("PUT", path, None, Some(body));
+    let put = |path: &'static str, body: &'static str| sim.put(path, None, body);
     assert_eq!(
         put("/api/v1/groups/Nope?test_mode=false", "{}")
             .await
@@ -518,10 +485,7 @@ async fn group_create_update_delete_rules() {
         (renamed.status, renamed.text.as_str()),
         (200, r#"{"name":"Money","access":"SQL"}"#)
     );
-    let admin = sim
-        .call("GET", "/api/v1/users", Some(ADMIN), None)
-        .await
-        .json();
+    let admin = sim.get("/api/v1/users", Some(ADMIN)).await.json();
     assert_eq!(
         admin["groups"],
         json!(["Administrators", "All Users", "Money"])
@@ -562,12 +526,7 @@ async fn group_create_update_delete_rules() {
     .await;
     assert_eq!(all_access.text, r#"{"name":"All Users","access":"View"}"#);
     let no_delete = sim
-        .call(
-            "DELETE",
-            "/api/v1/groups/All%20Users?test_mode=false",
-            None,
-            None,
-        )
+        .delete("/api/v1/groups/All%20Users?test_mode=false", None)
         .await;
     assert_eq!(
         (no_delete.status, no_delete.text.as_str()),
@@ -575,19 +534,16 @@ async fn group_create_update_delete_rules() {
     );
 
     let deleted = sim
-        .call("DELETE", "/api/v1/groups/Money?test_mode=false", None, None)
+        .delete("/api/v1/groups/Money?test_mode=false", None)
         .await;
     assert_eq!(
         (deleted.status, deleted.text.as_str(), deleted.content_type),
         (204, "", None)
     );
-    let admin = sim
-        .call("GET", "/api/v1/users", Some(ADMIN), None)
-        .await
-        .json();
+    let admin = sim.get("/api/v1/users", Some(ADMIN)).await.json();
     assert_eq!(admin["groups"], json!(["Administrators", "All Users"]));
     assert_eq!(
-        sim.call("DELETE", "/api/v1/groups/Money?test_mode=false", None, None)
+        sim.delete("/api/v1/groups/Money?test_mode=false", None)
             .await
             .status,
         404
@@ -599,9 +555,7 @@ async fn test_mode_answers_like_the_real_call_and_changes_nothing() {
     let sim = Sim::start().await;
     let before = sim.handle.state().dump();
     let user = r#"{"email":"bo@example.com","first_name":"Bo","last_name":"Ng","groups":["Analysts"],"invited_by_email":"admin@example.com"}"#;
-    let created = sim
-        .call("POST", "/api/v1/users?test_mode=true", None, Some(user))
-        .await;
+    let created = sim.post("/api/v1/users?test_mode=true", user).await;
     assert_eq!(created.status, 201);
     assert_eq!(
         created.text,
@@ -644,15 +598,13 @@ async fn test_mode_answers_like_the_real_call_and_changes_nothing() {
         assert!(answer.status < 300, "{method} {path}: {}", answer.text);
     }
     assert_eq!(sim.handle.state().dump(), before);
-    let invalid = sim
-        .call("DELETE", "/api/v1/users?test_mode=yes", Some(ADMIN), None)
-        .await;
+    let invalid = sim.delete("/api/v1/users?test_mode=yes", Some(ADMIN)).await;
     assert_eq!(
         (invalid.status, invalid.text.as_str()),
         (400, r#"{"error":"Invalid test_mode"}"#)
     );
     // Absent test_mode means a real change.
-    let real = sim.call("POST", "/api/v1/users", None, Some(user)).await;
+    let real = sim.post("/api/v1/users", user).await;
     assert_eq!(real.status, 201);
     assert!(sim.handle.state().user("bo@example.com").is_some());
 }
@@ -714,7 +666,7 @@ async fn authentication_failures() {
     sim.handle
         .state()
         .set_user_api_enabled(&creds.site_name, false);
-    let disabled = sim.call("GET", "/api/v1/users", None, None).await;
+    let disabled = sim.get("/api/v1/users", None).await;
     assert_eq!(
         (disabled.status, disabled.text.as_str()),
         (
@@ -727,7 +679,7 @@ async fn authentication_failures() {
 #[tokio::test]
 async fn unknown_paths_and_methods() {
     let sim = Sim::start().await;
-    let missing = sim.call("GET", "/api/v1/nothing", None, None).await;
+    let missing = sim.get("/api/v1/nothing", None).await;
     assert_eq!(
         (missing.status, missing.text.as_str()),
         (404, r#"{"error":"Not found"}"#)
@@ -737,12 +689,7 @@ async fn unknown_paths_and_methods() {
         (wrong.status, wrong.text.as_str()),
         (405, r#"{"error":"Method not allowed"}"#)
     );
-    assert_eq!(
-        sim.call("POST", "/api/v1/groups/Analysts", None, Some("{}"))
-            .await
-            .status,
-        405
-    );
+    assert_eq!(sim.post("/api/v1/groups/Analysts", "{}").await.status, 405);
 }
 
 #[tokio::test]
@@ -752,22 +699,17 @@ async fn pagination_bare_envelope_and_merge_knobs() {
         paginate: Some(4),
         ..ListShape::default()
     });
-    let first = sim.call("GET", "/api/v1/users", None, None).await.json();
+    let first = sim.get("/api/v1/users", None).await.json();
     assert_eq!(first["items_this_page"], 4);
     let token = first["next_page_start"].as_str().unwrap().to_owned();
     let second = sim
-        .call(
-            "GET",
-            &format!("/api/v1/users?next_page_start={token}"),
-            None,
-            None,
-        )
+        .get(&format!("/api/v1/users?next_page_start={token}"), None)
         .await
         .json();
     assert_eq!(second["items_this_page"], 2);
     assert_eq!(second["next_page_start"], Value::Null);
     assert_eq!(
-        sim.call("GET", "/api/v1/users?next_page_start=zzz", None, None)
+        sim.get("/api/v1/users?next_page_start=zzz", None)
             .await
             .status,
         400
@@ -777,22 +719,17 @@ async fn pagination_bare_envelope_and_merge_knobs() {
         bare: true,
         ..ListShape::default()
     });
-    assert!(sim
-        .call("GET", "/api/v1/groups", None, None)
-        .await
-        .json()
-        .is_array());
+    assert!(sim.get("/api/v1/groups", None).await.json().is_array());
 
     sim.handle.state().set_list_shape(ListShape {
         groups_merge: true,
         ..ListShape::default()
     });
     let merged = sim
-        .call(
-            "PUT",
+        .put(
             "/api/v1/users?test_mode=false",
             Some(ADMIN),
-            Some(r#"{"groups":["Analysts"]}"#),
+            r#"{"groups":["Analysts"]}"#,
         )
         .await
         .json();
@@ -809,7 +746,7 @@ async fn pagination_bare_envelope_and_merge_knobs() {
         .send()
         .await
         .unwrap();
-    let limited = sim.call("GET", "/api/v1/users", None, None).await;
+    let limited = sim.get("/api/v1/users", None).await;
     assert_eq!(
         (limited.status, limited.retry_after.as_deref()),
         (429, Some("1"))
@@ -819,19 +756,14 @@ async fn pagination_bare_envelope_and_merge_knobs() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        sim.call("GET", "/api/v1/users", None, None).await.status,
-        503
-    );
+    assert_eq!(sim.get("/api/v1/users", None).await.status, 503);
     http.post(format!("{url}/__sim/periscope/reset"))
         .send()
         .await
         .unwrap();
     assert_eq!(sim.handle.state().list_shape(), ListShape::default());
     assert_eq!(
-        sim.call("GET", "/api/v1/users", Some(ADMIN), None)
-            .await
-            .json()["groups"],
+        sim.get("/api/v1/users", Some(ADMIN)).await.json()["groups"],
         json!(["Administrators", "All Users"])
     );
 }
@@ -843,8 +775,8 @@ async fn knobs_answer_like_the_platform() {
         ..SimOptions::default()
     })
     .await;
-    let _ = limited.call("GET", "/api/v1/users", None, None).await;
-    let answer = limited.call("GET", "/api/v1/users", None, None).await;
+    let _ = limited.get("/api/v1/users", None).await;
+    let answer = limited.get("/api/v1/users", None).await;
     assert_eq!(
         (answer.status, answer.text.as_str()),
         (429, r#"{"error":"Rate limit exceeded"}"#)
@@ -860,7 +792,7 @@ async fn knobs_answer_like_the_platform() {
         ..SimOptions::default()
     })
     .await;
-    let answer = failing.call("GET", "/api/v1/users", None, None).await;
+    let answer = failing.get("/api/v1/users", None).await;
     assert_eq!(
         (answer.status, answer.text.as_str()),
         (503, r#"{"error":"Service unavailable"}"#)
@@ -901,16 +833,13 @@ async fn same_seed_same_site_and_state_files_load() {
     .await;
     std::fs::remove_file(&path).unwrap();
     assert_eq!(loaded.handle.credentials().auth_header(), "acme:k1");
-    let users = loaded.call("GET", "/api/v1/users", None, None).await;
+    let users = loaded.get("/api/v1/users", None).await;
     assert_eq!(
         users.text,
         r#"{"users":[{"email":"Boss@Acme.io","first_name":"B","last_name":"Oss","groups":["Administrators","All Users"],"sso_id":17}]}"#
     );
     assert!(
-        loaded
-            .call("GET", "/api/v1/groups/Ops", None, None)
-            .await
-            .text
+        loaded.get("/api/v1/groups/Ops", None).await.text
             == r#"{"name":"Ops","access":"View","id":4}"#
     );
 }
@@ -921,27 +850,24 @@ async fn vendor_examples_are_accepted_as_sent() {
     // CREATE User example (inviting admin and groups made valid by the seed).
     let create = r#"{"first_name": "MyFirstName", "last_name": "MyLastName", "email": "newuseremail@website.com", "groups": ["Administrators"], "invited_by_email": "admin@example.com"}"#;
     assert_eq!(
-        sim.call("POST", "/api/v1/users?test_mode=false", None, Some(create))
+        sim.post("/api/v1/users?test_mode=false", create)
             .await
             .status,
         201
     );
     let update = r#"{"first_name": "newFirstName", "last_name": "newLastName"}"#;
     let answer = sim
-        .call(
-            "PUT",
+        .put(
             "/api/v1/users?test_mode=true",
             Some("newuseremail@website.com"),
-            Some(update),
+            update,
         )
         .await;
     assert_eq!(answer.json()["first_name"], "newFirstName");
     let deleted = sim
-        .call(
-            "DELETE",
+        .delete(
             "/api/v1/users?test_mode=False",
             Some("newuseremail@website.com"),
-            None,
         )
         .await;
     assert_eq!(deleted.status, 200);

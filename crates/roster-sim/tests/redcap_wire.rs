@@ -236,6 +236,95 @@ async fn import(sim: &SimHandle<RedcapState>, content: &str, data: Value) -> Rep
     .await
 }
 
+/// A `format=json` export of `content` as `token`, without checking the answer.
+async fn export_as(sim: &SimHandle<RedcapState>, token: &str, content: &str) -> Reply {
+    call(
+        sim,
+        &[("token", token), ("content", content), ("format", "json")],
+    )
+    .await
+}
+
+/// A `format=csv` export of `content` as the admin.
+async fn export_csv(sim: &SimHandle<RedcapState>, content: &str) -> Reply {
+    call(
+        sim,
+        &[("token", ADMIN), ("content", content), ("format", "csv")],
+    )
+    .await
+}
+
+/// `token`, `content`, `format=json` and `data`, with neither `action` nor `returnFormat`.
+async fn send_data(sim: &SimHandle<RedcapState>, token: &str, content: &str, data: &str) -> Reply {
+    call(
+        sim,
+        &[
+            ("token", token),
+            ("content", content),
+            ("format", "json"),
+            ("data", data),
+        ],
+    )
+    .await
+}
+
+/// Like `send_data`, plus `returnFormat=json` (an import without the `action` field).
+async fn import_as(sim: &SimHandle<RedcapState>, token: &str, content: &str, data: &str) -> Reply {
+    call(
+        sim,
+        &[
+            ("token", token),
+            ("content", content),
+            ("format", "json"),
+            ("returnFormat", "json"),
+            ("data", data),
+        ],
+    )
+    .await
+}
+
+/// An `action=delete` of `content` as `token` with `format=json` (no `returnFormat`), one `item`.
+async fn delete_as(
+    sim: &SimHandle<RedcapState>,
+    token: &str,
+    content: &str,
+    item: (&str, &str),
+) -> Reply {
+    call(
+        sim,
+        &[
+            ("token", token),
+            ("content", content),
+            ("action", "delete"),
+            ("format", "json"),
+            item,
+        ],
+    )
+    .await
+}
+
+/// An admin `action=delete` of `content` with `returnFormat=json`, then the `items` fields.
+async fn delete(sim: &SimHandle<RedcapState>, content: &str, items: &[(&str, &str)]) -> Reply {
+    let mut fields = vec![
+        ("token", ADMIN),
+        ("content", content),
+        ("action", "delete"),
+        ("returnFormat", "json"),
+    ];
+    fields.extend_from_slice(items);
+    call(sim, &fields).await
+}
+
+/// The row of `username` in a JSON user export.
+fn find_user<'a>(users: &'a Value, username: &str) -> &'a Value {
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap()
+}
+
 fn error(message: &str) -> String {
     json!({ "error": message }).to_string().replace('/', "\\/")
 }
@@ -267,11 +356,7 @@ async fn transport_method_path_and_tokens() {
     assert_eq!(reply.status(), StatusCode::NOT_FOUND);
     // Missing, malformed and unknown tokens: 403, wrapped per returnFormat (default xml).
     for token in ["", "abc!", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", SUSPENDED] {
-        let reply = call(
-            &sim,
-            &[("token", token), ("content", "user"), ("format", "json")],
-        )
-        .await;
+        let reply = export_as(&sim, token, "user").await;
         assert_error(
             &reply,
             StatusCode::FORBIDDEN,
@@ -305,29 +390,13 @@ async fn transport_method_path_and_tokens() {
 #[tokio::test]
 async fn expiry_suspension_api_and_project_status() {
     let sim = start().await;
-    let reply = call(
-        &sim,
-        &[("token", EXPIRED), ("content", "user"), ("format", "json")],
-    )
-    .await;
+    let reply = export_as(&sim, EXPIRED, "user").await;
     assert_error(&reply, StatusCode::FORBIDDEN, "You do not have API rights because your privileges have expired for this project as of 2026-01-15.");
     // Super users are not subject to expiry.
-    let reply = call(
-        &sim,
-        &[
-            ("token", SUPER_EXPIRED),
-            ("content", "dag"),
-            ("format", "json"),
-        ],
-    )
-    .await;
+    let reply = export_as(&sim, SUPER_EXPIRED, "dag").await;
     assert_eq!(reply.status, StatusCode::OK);
     sim.state().set_project_status(0, ProjectStatus::Offline);
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await;
+    let reply = export_as(&sim, ADMIN, "user").await;
     assert_error(
         &reply,
         StatusCode::BAD_REQUEST,
@@ -335,11 +404,7 @@ async fn expiry_suspension_api_and_project_status() {
     );
     sim.state().set_project_status(0, ProjectStatus::Normal);
     sim.state().set_api_enabled(false);
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await;
+    let reply = export_as(&sim, ADMIN, "user").await;
     assert_error(
         &reply,
         StatusCode::BAD_REQUEST,
@@ -350,11 +415,7 @@ async fn expiry_suspension_api_and_project_status() {
 #[tokio::test]
 async fn content_action_inference_and_data_decoding() {
     let sim = start().await;
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "record"), ("format", "json")],
-    )
-    .await;
+    let reply = export_as(&sim, ADMIN, "record").await;
     assert_error(
         &reply,
         StatusCode::BAD_REQUEST,
@@ -389,17 +450,11 @@ async fn content_action_inference_and_data_decoding() {
     .await;
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "1"));
     // dag + data without action is an export; the data is ignored.
-    let reply = call(
+    let reply = send_data(
         &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "dag"),
-            ("format", "json"),
-            (
-                "data",
-                r#"[{"data_access_group_name":"Z","unique_group_name":""}]"#,
-            ),
-        ],
+        ADMIN,
+        "dag",
+        r#"[{"data_access_group_name":"Z","unique_group_name":""}]"#,
     )
     .await;
     assert_eq!(reply.json().as_array().unwrap().len(), 2);
@@ -420,17 +475,7 @@ async fn content_action_inference_and_data_decoding() {
     .await;
     assert_eq!(reply.body, "1");
     // Invalid JSON data: 400 before anything else is looked at.
-    let reply = call(
-        &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "user"),
-            ("format", "json"),
-            ("returnFormat", "json"),
-            ("data", "[{"),
-        ],
-    )
-    .await;
+    let reply = import_as(&sim, ADMIN, "user", "[{").await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "The data being imported is not formatted correctly. PHP error from JSON decoder: Syntax error. The JSON must be in an array, as in [{ ... }].");
     // An empty data answers 200 with plain text, even under format=json.
     let before = sim.state().project(0);
@@ -462,110 +507,49 @@ async fn content_action_inference_and_data_decoding() {
 #[tokio::test]
 async fn privilege_gates_in_order() {
     let sim = start().await;
-    let export = |token: &'static str, content: &'static str| {
-        let sim = &sim;
-        async move {
-            call(
-                sim,
-                &[("token", token), ("content", content), ("format", "json")],
-            )
-            .await
-        }
-    };
     assert_error(
-        &export(NO_EXPORT, "user").await,
+        &export_as(&sim, NO_EXPORT, "user").await,
         StatusCode::FORBIDDEN,
         "You do not have API Export privileges",
     );
-    assert_error(&export(DAGGED, "dag").await, StatusCode::FORBIDDEN, "You do not have permission to export/import/delete Data Access Groups because you have been assigned to a Data Access Group.");
-    let reply = call(
-        &sim,
-        &[
-            ("token", NO_IMPORT),
-            ("content", "user"),
-            ("format", "json"),
-            ("data", r#"[{"username":"bob"}]"#),
-        ],
-    )
-    .await;
+    assert_error(&export_as(&sim, DAGGED, "dag").await, StatusCode::FORBIDDEN, "You do not have permission to export/import/delete Data Access Groups because you have been assigned to a Data Access Group.");
+    let reply = send_data(&sim, NO_IMPORT, "user", r#"[{"username":"bob"}]"#).await;
     assert_error(
         &reply,
         StatusCode::FORBIDDEN,
         "You do not have API Import/Update privileges",
     );
-    let reply = call(
-        &sim,
-        &[
-            ("token", NO_IMPORT),
-            ("content", "user"),
-            ("action", "delete"),
-            ("format", "json"),
-            ("users[0]", "bob"),
-        ],
-    )
-    .await;
+    let reply = delete_as(&sim, NO_IMPORT, "user", ("users[0]", "bob")).await;
     assert_error(
         &reply,
         StatusCode::FORBIDDEN,
         "You do not have API Import/Update privileges",
     );
-    let reply = call(
-        &sim,
-        &[
-            ("token", NO_DELETE),
-            ("content", "user"),
-            ("action", "delete"),
-            ("format", "json"),
-            ("users[0]", "bob"),
-        ],
-    )
-    .await;
+    let reply = delete_as(&sim, NO_DELETE, "user", ("users[0]", "bob")).await;
     assert_error(
         &reply,
         StatusCode::FORBIDDEN,
         "You do not have Delete Record privileges",
     );
-    let reply = call(
-        &sim,
-        &[
-            ("token", NO_DELETE),
-            ("content", "userRole"),
-            ("action", "delete"),
-            ("format", "json"),
-            ("roles[0]", "U-573AEYRNR8"),
-        ],
-    )
-    .await;
+    let reply = delete_as(&sim, NO_DELETE, "userRole", ("roles[0]", "U-573AEYRNR8")).await;
     assert_error(
         &reply,
         StatusCode::FORBIDDEN,
         "You do not have Delete Record privileges",
     );
     // Endpoint gates are 400.
-    let reply = call(
-        &sim,
-        &[
-            ("token", READ_ONLY_RIGHTS),
-            ("content", "user"),
-            ("format", "json"),
-            ("data", r#"[{"username":"bob"}]"#),
-        ],
-    )
-    .await;
+    let reply = send_data(&sim, READ_ONLY_RIGHTS, "user", r#"[{"username":"bob"}]"#).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "Insufficient user privileges: You must have 'API Import/Update' privileges and 'User Rights' privileges in the project in order to import/update users via the API Import Users method.");
     assert_eq!(
-        export(READ_ONLY_RIGHTS, "userRole").await.status,
+        export_as(&sim, READ_ONLY_RIGHTS, "userRole").await.status,
         StatusCode::OK
     );
-    assert_error(&export(NO_DAG_RIGHT, "userDagMapping").await, StatusCode::BAD_REQUEST, "Insufficient user privileges: You must have 'API Export' privileges and 'Data Access Groups' privileges in the project.");
-    let reply = call(
+    assert_error(&export_as(&sim, NO_DAG_RIGHT, "userDagMapping").await, StatusCode::BAD_REQUEST, "Insufficient user privileges: You must have 'API Export' privileges and 'Data Access Groups' privileges in the project.");
+    let reply = send_data(
         &sim,
-        &[
-            ("token", READ_ONLY_RIGHTS),
-            ("content", "userRole"),
-            ("format", "json"),
-            ("data", r#"[{"role_label":"x"}]"#),
-        ],
+        READ_ONLY_RIGHTS,
+        "userRole",
+        r#"[{"role_label":"x"}]"#,
     )
     .await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "Insufficient user privileges: You must have 'API Import/Update' privileges and 'User Rights' privileges in the project in order to import/update user roles via the API Import User Roles method.");
@@ -579,11 +563,7 @@ async fn privilege_gates_in_order() {
 #[tokio::test]
 async fn user_export_keys_types_and_php_escaping() {
     let sim = start().await;
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await;
+    let reply = export_as(&sim, ADMIN, "user").await;
     assert_eq!(reply.content_type, JSON);
     // PHP escaping: `/` as `\/`, non-ASCII as \uXXXX.
     assert!(
@@ -602,22 +582,12 @@ async fn user_export_keys_types_and_php_escaping() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
-    let alice = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "alice")
-        .unwrap();
+    let alice = find_user(&users, "alice");
     assert_eq!(alice["data_access_group"], "site_a");
     assert_eq!(alice["data_access_group_id"], 7);
     assert_eq!(alice["reports"], 1, "rights come from the role");
     assert_eq!(alice["forms"], json!({"form_1": 1, "form_2": 0}));
-    let bob = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "bob")
-        .unwrap();
+    let bob = find_user(&users, "bob");
     assert_eq!(bob["data_access_group_id"], "");
     let start = reply.body.find(r#"{"username":"alice""#).unwrap();
     let alice_text = &reply.body[start..];
@@ -668,11 +638,7 @@ async fn user_export_keys_types_and_php_escaping() {
     assert!(!reply.body.contains("data_export"));
     assert!(!reply.body.contains("data_access_group_label"));
     // A caller in a DAG sees only that DAG's users.
-    let reply = call(
-        &sim,
-        &[("token", DAGGED), ("content", "user"), ("format", "json")],
-    )
-    .await;
+    let reply = export_as(&sim, DAGGED, "user").await;
     let names: Vec<String> = reply
         .json()
         .as_array()
@@ -687,12 +653,7 @@ async fn user_export_keys_types_and_php_escaping() {
 async fn version_emulation() {
     let sim = start_with(test_seed(), Some("16.0.0")).await;
     let users = export(&sim, "user").await;
-    let alice = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "alice")
-        .unwrap();
+    let alice = find_user(&users, "alice");
     assert_eq!(alice["data_access_group_label"], "Site A");
     let text = serde_json::to_string(alice).unwrap();
     assert!(
@@ -729,21 +690,13 @@ async fn version_emulation() {
 #[tokio::test]
 async fn csv_and_xml_exports() {
     let sim = start().await;
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "dag"), ("format", "csv")],
-    )
-    .await;
+    let reply = export_csv(&sim, "dag").await;
     assert_eq!(reply.content_type, "text/csv; charset=utf-8");
     assert_eq!(reply.body, "data_access_group_name,unique_group_name,data_access_group_id\nClinic/Ward,clinicward,8\n\"Site A\",site_a,7");
     let reply = call(&sim, &[("token", ADMIN), ("content", "dag")]).await;
     assert_eq!(reply.content_type, XML);
     assert!(reply.body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<dags>\n<item><data_access_group_name><![CDATA[Clinic/Ward]]></data_access_group_name>"), "{}", reply.body);
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "user"), ("format", "csv")],
-    )
-    .await;
+    let reply = export_csv(&sim, "user").await;
     let alice = reply
         .body
         .lines()
@@ -756,11 +709,7 @@ async fn csv_and_xml_exports() {
     seed.projects[0].users.iter_mut().for_each(|u| u.dag = None);
     seed.projects[0].users[0].dag_switcher.clear();
     let sim = start_with(seed, None).await;
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "dag"), ("format", "csv")],
-    )
-    .await;
+    let reply = export_csv(&sim, "dag").await;
     assert_eq!(
         reply.body,
         "data_access_group_name,unique_group_name,data_access_group_id"
@@ -807,17 +756,7 @@ async fn user_import_validates_everything_first() {
     .await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "The user \"alice\" cannot have their user privileges modified because the user belongs to a user role. Users in roles cannot have their privileges modified via the 'Import User' API method.");
     // A caller in a DAG cannot add users.
-    let reply = call(
-        &sim,
-        &[
-            ("token", DAGGED),
-            ("content", "user"),
-            ("format", "json"),
-            ("returnFormat", "json"),
-            ("data", r#"[{"username":"newbie"}]"#),
-        ],
-    )
-    .await;
+    let reply = import_as(&sim, DAGGED, "user", r#"[{"username":"newbie"}]"#).await;
     assert!(reply.json()["error"]
         .as_str()
         .unwrap()
@@ -843,12 +782,7 @@ async fn user_import_upserts() {
     assert_eq!(carol.forms, rights(&[("form_1", 1), ("form_2", 0)]));
     assert_eq!(carol.group_id, Some(7));
     let users = export(&sim, "user").await;
-    let row = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "carol")
-        .unwrap();
+    let row = find_user(&users, "carol");
     assert_eq!(row["email"], "carol@example.org");
     // Update: only given rights change, an empty one becomes 0, the DAG is cleared when left out,
     // duplicate rows are applied and counted.
@@ -890,25 +824,12 @@ async fn user_import_upserts() {
 async fn user_delete_is_all_or_nothing() {
     let sim = start().await;
     let before = sim.state().project(0);
-    let reply = call(
-        &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "user"),
-            ("action", "delete"),
-            ("returnFormat", "json"),
-            ("users", "bob"),
-        ],
-    )
-    .await;
+    let reply = delete(&sim, "user", &[("users", "bob")]).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "The 'users' parameter is either missing or is not an array. It must be provided as an array even if it only contains one value.");
-    let reply = call(
+    let reply = delete(
         &sim,
+        "user",
         &[
-            ("token", ADMIN),
-            ("content", "user"),
-            ("action", "delete"),
-            ("returnFormat", "json"),
             ("users[0]", "bob"),
             ("users[1]", "ghost"),
             ("users[2]", "Alice"),
@@ -918,18 +839,7 @@ async fn user_delete_is_all_or_nothing() {
     assert_error(&reply, StatusCode::BAD_REQUEST, "One or more of the users provided are not valid usernames that do not exist in this project. Note: No users were deleted. Users that do not exist: ghost, Alice");
     assert_eq!(sim.state().project(0), before);
     // Success: the body is the bare count, with the Content-Type of the (absent) format.
-    let reply = call(
-        &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "user"),
-            ("action", "delete"),
-            ("returnFormat", "json"),
-            ("users[0]", "bob"),
-            ("users[]", " bob "),
-        ],
-    )
-    .await;
+    let reply = delete(&sim, "user", &[("users[0]", "bob"), ("users[]", " bob ")]).await;
     assert_eq!(
         (
             reply.status,
@@ -945,23 +855,11 @@ async fn user_delete_is_all_or_nothing() {
 #[tokio::test]
 async fn roles() {
     let sim = start().await;
-    let reply = call(
-        &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "userRole"),
-            ("format", "json"),
-        ],
-    )
-    .await;
+    let reply = export_as(&sim, ADMIN, "userRole").await;
     assert!(reply.body.starts_with(r#"[{"unique_role_name":"U-573AEYRNR8","role_label":"Example Role","design":"0","alerts":"0","user_rights":"0","data_access_groups":"0","reports":"1","#), "{}", reply.body);
     assert!(reply.body.contains(r#""record_delete":"0","lock_records_customization":"0","lock_records":"0","lock_records_all_forms":"0","forms":{"form_1":1,"form_2":0},"forms_export":{"form_1":0,"form_2":0}}]"#), "{}", reply.body);
     // The 15.7.6 CSV bug: forms_export repeats the forms pairs.
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "userRole"), ("format", "csv")],
-    )
-    .await;
+    let reply = export_csv(&sim, "userRole").await;
     assert!(
         reply
             .body
@@ -1012,32 +910,16 @@ async fn roles() {
     let before = sim.state().project(0);
     let reply = import(&sim, "userRole", json!([{"role_label": "R", "design": "yes"}, {"role_label": "S", "forms": {"nope": 1}}, {"unique_role_name": "U-999XXXXXXX", "role_label": "T"}])).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "The field named \"design\" for user role \"R\"  with value \"yes\" is not a valid rights value.\nThe form named \"nope\" is incorrect for the user role \"S\" The form does not exist in this project.\nInvalid Unique Role Names: U-999XXXXXXX");
-    let reply = call(
+    let reply = delete(
         &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "userRole"),
-            ("action", "delete"),
-            ("returnFormat", "json"),
-            ("roles[0]", "U-573AEYRNR8"),
-            ("roles[1]", "U-000"),
-        ],
+        "userRole",
+        &[("roles[0]", "U-573AEYRNR8"), ("roles[1]", "U-000")],
     )
     .await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "One or more of the roles provided are not valid rolenames that do not exist in this project. Note: No roles were deleted. Roles that do not exist: U-000");
     assert_eq!(sim.state().project(0), before);
     // Delete: members become role-less and keep their own rights.
-    let reply = call(
-        &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "userRole"),
-            ("action", "delete"),
-            ("returnFormat", "json"),
-            ("roles[0]", "U-573AEYRNR8"),
-        ],
-    )
-    .await;
+    let reply = delete(&sim, "userRole", &[("roles[0]", "U-573AEYRNR8")]).await;
     assert_eq!(reply.body, "1");
     assert_eq!(sim.state().user(0, "alice").unwrap().role_id, None);
 }
@@ -1055,15 +937,11 @@ async fn role_mapping() {
     assert_error(&reply, StatusCode::BAD_REQUEST, "One or more components are missing in your input data. The following attributes are required: username, unique_role_name");
     let reply = import(&sim, "userRoleMapping", json!([{"username": "", "unique_role_name": "U-573AEYRNR8"}, {"username": "bob", "unique_role_name": "x"}, {"username": "bob", "unique_role_name": "y"}])).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "The username for unique role name \"U-573AEYRNR8\" \nThe username \"bob\" occurs in more than one record. \nInvalid Unique Role Names: x, y");
-    let reply = call(
+    let reply = import_as(
         &sim,
-        &[
-            ("token", DAGGED),
-            ("content", "userRoleMapping"),
-            ("format", "json"),
-            ("returnFormat", "json"),
-            ("data", r#"[{"username":"bob","unique_role_name":""}]"#),
-        ],
+        DAGGED,
+        "userRoleMapping",
+        r#"[{"username":"bob","unique_role_name":""}]"#,
     )
     .await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "Invalid usernames: bob");
@@ -1126,34 +1004,17 @@ async fn dags_and_dag_mapping() {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let reply = import(&sim, "userDagMapping", json!([{"username": "nobody", "redcap_data_access_group": "site_b"}, {"username": "bob", "redcap_data_access_group": "nope"}])).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "The username \"nobody\" does not exist in the project.\nUnique group name \"nope\" does not exist in the project.");
-    let reply = call(
+    let reply = import_as(
         &sim,
-        &[
-            ("token", DAGGED),
-            ("content", "userDagMapping"),
-            ("format", "json"),
-            ("returnFormat", "json"),
-            (
-                "data",
-                r#"[{"username":"bob","redcap_data_access_group":""}]"#,
-            ),
-        ],
+        DAGGED,
+        "userDagMapping",
+        r#"[{"username":"bob","redcap_data_access_group":""}]"#,
     )
     .await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "You do not have permission to import User-DAG Assignment because you have been assigned to a Data Access Group.");
     assert_eq!(sim.state().project(0), before);
     // Delete unassigns members and leaves the switcher sets.
-    let reply = call(
-        &sim,
-        &[
-            ("token", ADMIN),
-            ("content", "dag"),
-            ("action", "delete"),
-            ("returnFormat", "json"),
-            ("dags[0]", "site_b"),
-        ],
-    )
-    .await;
+    let reply = delete(&sim, "dag", &[("dags[0]", "site_b")]).await;
     assert_eq!(reply.body, "1");
     assert_eq!(sim.state().user(0, "alice").unwrap().group_id, None);
     assert!(!sim
@@ -1223,11 +1084,7 @@ async fn knobs_answer_like_the_platform() {
     let sim = RedcapSim::start_with_seed(options(FaultKind::ServerError), test_seed())
         .await
         .unwrap();
-    let reply = call(
-        &sim,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await;
+    let reply = export_as(&sim, ADMIN, "user").await;
     // A transient outage: 503, which the spec (§5.3) lets a client retry; 500 it does not.
     assert_eq!(
         (reply.status, reply.body.as_str()),
@@ -1259,15 +1116,7 @@ async fn knobs_answer_like_the_platform() {
     )
     .await
     .unwrap();
-    assert_eq!(
-        call(
-            &sim,
-            &[("token", ADMIN), ("content", "dag"), ("format", "json")]
-        )
-        .await
-        .status,
-        StatusCode::OK
-    );
+    assert_eq!(export_as(&sim, ADMIN, "dag").await.status, StatusCode::OK);
     let reply = reqwest::Client::new()
         .post(sim.credentials().api_url)
         .form(&[("token", ADMIN), ("content", "dag")])
@@ -1297,24 +1146,9 @@ async fn generated_seed_is_deterministic() {
         !format!("{creds:?}").contains(ADMIN_TOKEN),
         "Debug redacts the token"
     );
-    let ea = call(
-        &a,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await
-    .body;
-    let eb = call(
-        &b,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await
-    .body;
-    let ec = call(
-        &c,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await
-    .body;
+    let ea = export_as(&a, ADMIN, "user").await.body;
+    let eb = export_as(&b, ADMIN, "user").await.body;
+    let ec = export_as(&c, ADMIN, "user").await.body;
     assert_eq!(ea, eb);
     assert_ne!(ea, ec);
     assert_eq!(a.state().usernames(0).len(), 28);
@@ -1342,11 +1176,6 @@ async fn generated_seed_is_deterministic() {
     .await
     .unwrap();
     std::fs::remove_file(&path).ok();
-    let ed = call(
-        &d,
-        &[("token", ADMIN), ("content", "user"), ("format", "json")],
-    )
-    .await
-    .body;
+    let ed = export_as(&d, ADMIN, "user").await.body;
     assert_eq!(ea, ed);
 }

@@ -46,6 +46,11 @@ async fn answer(response: reqwest::Response) -> Answer {
     }
 }
 
+/// A GET of `url` with no credentials at all.
+async fn get_without_auth(http: &reqwest::Client, url: String) -> Answer {
+    answer(http.get(url).send().await.unwrap()).await
+}
+
 struct Lum {
     handle: SimHandle<UsersaveState>,
     http: reqwest::Client,
@@ -89,15 +94,27 @@ impl Lum {
 
     async fn fetch_token(&self, email: &str) -> Answer {
         let (id, secret, path) = self.client();
-        let response = self
-            .http
-            .post(format!("{}{path}", self.handle.url()))
-            .basic_auth(id, Some(secret))
-            .form(&[("grant_type", "client_credentials"), ("user_email", email)])
-            .send()
-            .await
-            .unwrap();
-        answer(response).await
+        self.token_form(
+            &format!("{}{path}", self.handle.url()),
+            Some((&id, &secret)),
+            &[("grant_type", "client_credentials"), ("user_email", email)],
+        )
+        .await
+    }
+
+    /// POSTs the form `fields` to the token endpoint `url`, with Basic `(client id, secret)`
+    /// when given.
+    async fn token_form(
+        &self,
+        url: &str,
+        basic: Option<(&str, &str)>,
+        fields: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self.http.post(url);
+        if let Some((id, secret)) = basic {
+            request = request.basic_auth(id, Some(secret));
+        }
+        answer(request.form(fields).send().await.unwrap()).await
     }
 
     async fn get(&self, endpoint: &str) -> Answer {
@@ -106,6 +123,11 @@ impl Lum {
 
     async fn post(&self, endpoint: &str, body: Value) -> Answer {
         self.send("POST", endpoint, Some(body), &self.token).await
+    }
+
+    /// A DELETE of `endpoint` with the admin token.
+    async fn delete(&self, endpoint: &str) -> Answer {
+        self.send("DELETE", endpoint, None, &self.token).await
     }
 
     async fn send(&self, method: &str, endpoint: &str, body: Option<Value>, token: &str) -> Answer {
@@ -150,42 +172,28 @@ async fn token_endpoint_answers_and_errors() {
 
     let (id, secret, path) = lum.client();
     let url = format!("{}{path}", lum.handle.url());
+    let admin_grant = [("grant_type", "client_credentials"), ("user_email", ADMIN)];
     let wrong_org = lum
-        .http
-        .post(url.replace("4664706704080896", "1"))
-        .basic_auth(&id, Some(&secret))
-        .form(&[("grant_type", "client_credentials"), ("user_email", ADMIN)])
-        .send()
-        .await
-        .unwrap();
-    let wrong_org = answer(wrong_org).await;
+        .token_form(
+            &url.replace("4664706704080896", "1"),
+            Some((&id, &secret)),
+            &admin_grant,
+        )
+        .await;
     assert_eq!(
         (wrong_org.status, wrong_org.text.as_str()),
         (404, r#"{"error":"not_found"}"#)
     );
-    let bad_client = answer(
-        lum.http
-            .post(&url)
-            .basic_auth(&id, Some("nope"))
-            .form(&[("grant_type", "client_credentials"), ("user_email", ADMIN)])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let bad_client = lum
+        .token_form(&url, Some((&id, "nope")), &admin_grant)
+        .await;
     assert_eq!(
         (bad_client.status, bad_client.text.as_str()),
         (401, r#"{"error":"invalid_client"}"#)
     );
-    let no_client = answer(
-        lum.http
-            .post(&url)
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let no_client = lum
+        .token_form(&url, None, &[("grant_type", "client_credentials")])
+        .await;
     assert_eq!(no_client.status, 401);
     let json_body = answer(
         lum.http
@@ -201,16 +209,13 @@ async fn token_endpoint_answers_and_errors() {
         (json_body.status, json_body.text.as_str()),
         (400, r#"{"error":"unsupported_grant_type"}"#)
     );
-    let grant = answer(
-        lum.http
-            .post(&url)
-            .basic_auth(&id, Some(&secret))
-            .form(&[("grant_type", "password"), ("user_email", ADMIN)])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let grant = lum
+        .token_form(
+            &url,
+            Some((&id, &secret)),
+            &[("grant_type", "password"), ("user_email", ADMIN)],
+        )
+        .await;
     assert_eq!(grant.text, r#"{"error":"unsupported_grant_type"}"#);
     for email in ["", "ghost@example.com"] {
         let refused = lum.fetch_token(email).await;
@@ -237,14 +242,7 @@ async fn token_endpoint_answers_and_errors() {
 async fn api_authentication_revoke_expiry_and_organization_header() {
     let lum = Lum::start().await;
     let invalid = google(401, "Invalid Credentials", "authError");
-    let missing = answer(
-        lum.http
-            .get(format!("{}{API}/user/get", lum.handle.url()))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let missing = get_without_auth(&lum.http, format!("{}{API}/user/get", lum.handle.url())).await;
     assert_eq!(
         (missing.status, missing.text.as_str()),
         (401, invalid.as_str())
@@ -366,6 +364,16 @@ async fn user_list_pages_with_cursor_and_more() {
         30
     );
     assert_eq!(lum.handle.counters().get("user/list"), pages as u64 + 7);
+}
+
+/// The `id` of every entry of a list answer's `items` (which must be present).
+fn item_ids(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn urlencode(text: &str) -> String {
@@ -794,26 +802,20 @@ async fn feeds_types_search_save_get_delete() {
         google(404, "Feed not found", "notFound")
     );
 
-    let gone = lum
-        .send("DELETE", &format!("feed/delete?uid={id}"), None, &lum.token)
-        .await;
+    let gone = lum.delete(&format!("feed/delete?uid={id}")).await;
     assert_eq!(
         (gone.status, gone.text.as_str(), gone.content_type),
         (204, "", None)
     );
     assert_eq!(
-        lum.send("DELETE", &format!("feed/delete?uid={id}"), None, &lum.token)
-            .await
-            .status,
+        lum.delete(&format!("feed/delete?uid={id}")).await.status,
         404
     );
     let system = lum
-        .send(
-            "DELETE",
-            &format!("feed/delete?uid={}", lum.feed_id("LUMAPPS_PUBLIC")),
-            None,
-            &lum.token,
-        )
+        .delete(&format!(
+            "feed/delete?uid={}",
+            lum.feed_id("LUMAPPS_PUBLIC")
+        ))
         .await;
     assert_eq!(system.text, google(400, "SYSTEM_FEED", "badRequest"));
 }
@@ -876,23 +878,13 @@ async fn worked_example_6_11_and_membership_rules() {
         .get(&format!("user/list?feeds={feed}&showHidden=true"))
         .await
         .json();
-    let ids: Vec<_> = members["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids = item_ids(&members);
     assert_eq!(ids, vec![u3.clone(), u4.clone()]);
     let subs = lum
         .get(&format!("feed/user/subscription/list?userId={u3}"))
         .await
         .json();
-    let inner: Vec<_> = subs["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect();
+    let inner = item_ids(&subs);
     assert!(
         inner.contains(&feed)
             && inner.contains(&lum.feed_id("LUMAPPS_ALL"))
@@ -968,33 +960,24 @@ async fn unknown_routes_and_discovery() {
     let lum = Lum::start().await;
     let not_found = google(404, "Not Found", "notFound");
     assert_eq!(lum.get("content/list").await.text, not_found);
-    let wrong_method = lum.send("DELETE", "user/list", None, &lum.token).await;
+    let wrong_method = lum.delete("user/list").await;
     assert_eq!(
         (wrong_method.status, wrong_method.text.as_str()),
         (404, not_found.as_str())
     );
     assert_eq!(
-        answer(
-            lum.http
-                .get(format!("{}/nowhere", lum.handle.url()))
-                .send()
-                .await
-                .unwrap()
-        )
-        .await
-        .text,
+        get_without_auth(&lum.http, format!("{}/nowhere", lum.handle.url()))
+            .await
+            .text,
         not_found
     );
 
-    let doc = answer(
-        lum.http
-            .get(format!(
-                "{}/_ah/api/discovery/v1/apis/lumsites/v1/rest",
-                lum.handle.url()
-            ))
-            .send()
-            .await
-            .unwrap(),
+    let doc = get_without_auth(
+        &lum.http,
+        format!(
+            "{}/_ah/api/discovery/v1/apis/lumsites/v1/rest",
+            lum.handle.url()
+        ),
     )
     .await;
     assert_eq!(doc.status, 200);
@@ -1172,6 +1155,21 @@ impl Generic {
         }
     }
 
+    /// A GET of `endpoint` with the Basic credentials.
+    async fn get(&self, endpoint: &str) -> Answer {
+        self.send("GET", endpoint, None).await
+    }
+
+    /// A POST of the JSON `body` to `endpoint` with the Basic credentials.
+    async fn post(&self, endpoint: &str, body: Value) -> Answer {
+        self.send("POST", endpoint, Some(body)).await
+    }
+
+    /// A DELETE of `endpoint` with the Basic credentials.
+    async fn delete(&self, endpoint: &str) -> Answer {
+        self.send("DELETE", endpoint, None).await
+    }
+
     async fn send(&self, method: &str, endpoint: &str, body: Option<Value>) -> Answer {
         let mut request = self
             .http
@@ -1209,56 +1207,42 @@ async fn generic_profile_speaks_its_own_dialect() {
         (401, r#"{"error":"Invalid Credentials"}"#)
     );
     // LumApps paths do not exist here.
+    assert_eq!(g.get("user/list").await.text, r#"{"error":"Not Found"}"#);
     assert_eq!(
-        g.send("GET", "user/list", None).await.text,
-        r#"{"error":"Not Found"}"#
-    );
-    assert_eq!(
-        answer(
-            g.http
-                .get(format!("{}{API}/user/list", g.handle.url()))
-                .send()
-                .await
-                .unwrap()
-        )
-        .await
-        .status,
+        get_without_auth(&g.http, format!("{}{API}/user/list", g.handle.url()))
+            .await
+            .status,
         404
     );
 
     // No pagination: one bare array, snake_case fields, a `disabled` flag.
-    let list = g.send("GET", "accounts", None).await;
+    let list = g.get("accounts").await;
     assert_eq!(list.status, 200);
     let users = list.json();
     assert_eq!(users.as_array().unwrap().len(), 6);
     assert!(list.text.starts_with(r#"[{"account_id":"5000000000000001","mail":"admin@example.com","given_name":"Ada","family_name":"Admin","display_name":"Ada Admin","disabled":false,"created":""#));
     assert_eq!(
-        g.send("GET", "accounts/lookup?mail=ADMIN%40example.com", None)
+        g.get("accounts/lookup?mail=ADMIN%40example.com")
             .await
             .json()["account_id"],
         "5000000000000001"
     );
     assert_eq!(
-        g.send("GET", "accounts/lookup?account_id=5000000000000001", None)
+        g.get("accounts/lookup?account_id=5000000000000001")
             .await
             .json()["mail"],
         ADMIN
     );
     assert_eq!(
-        g.send("GET", "accounts/lookup?mail=x%40y.z", None)
-            .await
-            .text,
+        g.get("accounts/lookup?mail=x%40y.z").await.text,
         r#"{"error":"User not found"}"#
     );
 
     // Create; a second create with the same e-mail conflicts (no upsert).
     let created = g
-        .send(
-            "POST",
+        .post(
             "accounts/save",
-            Some(
-                json!({"mail":"p@q.org","given_name":"Pat","family_name":"Q","password":"s3cret"}),
-            ),
+            json!({"mail":"p@q.org","given_name":"Pat","family_name":"Q","password":"s3cret"}),
         )
         .await;
     assert_eq!(created.status, 200);
@@ -1268,9 +1252,7 @@ async fn generic_profile_speaks_its_own_dialect() {
         (Some(false), Some("Pat Q"))
     );
     assert!(!created.text.contains("s3cret"));
-    let dup = g
-        .send("POST", "accounts/save", Some(json!({"mail":"P@Q.org"})))
-        .await;
+    let dup = g.post("accounts/save", json!({"mail":"P@Q.org"})).await;
     assert_eq!(
         (dup.status, dup.text.as_str()),
         (409, r#"{"error":"User already exists: P@Q.org"}"#)
@@ -1278,11 +1260,7 @@ async fn generic_profile_speaks_its_own_dialect() {
     // Partial update merges; the flag deactivates.
     let id = pat["account_id"].as_str().unwrap().to_owned();
     let merged = g
-        .send(
-            "POST",
-            "accounts/save",
-            Some(json!({"account_id": id, "disabled": true})),
-        )
+        .post("accounts/save", json!({"account_id": id, "disabled": true}))
         .await
         .json();
     assert_eq!(
@@ -1290,10 +1268,9 @@ async fn generic_profile_speaks_its_own_dialect() {
         (Some("Pat"), Some(true))
     );
     assert_eq!(
-        g.send(
-            "POST",
+        g.post(
             "accounts/save",
-            Some(json!({"account_id": id, "disabled": "yes"}))
+            json!({"account_id": id, "disabled": "yes"})
         )
         .await
         .text,
@@ -1301,7 +1278,7 @@ async fn generic_profile_speaks_its_own_dialect() {
     );
 
     // Teams and membership through its own endpoints.
-    let teams = g.send("GET", "teams", None).await.json();
+    let teams = g.get("teams").await.json();
     let everyone = teams
         .as_array()
         .unwrap()
@@ -1311,17 +1288,13 @@ async fn generic_profile_speaks_its_own_dialect() {
         .as_str()
         .unwrap()
         .to_owned();
-    let team = g
-        .send("POST", "teams/save", Some(json!({"title":"Ops"})))
-        .await
-        .json();
+    let team = g.post("teams/save", json!({"title":"Ops"})).await.json();
     let team_id = team["team_id"].as_str().unwrap().to_owned();
     assert_eq!(team["title"], "Ops");
     let missing = g
-        .send(
-            "POST",
+        .post(
             "teams/members",
-            Some(json!({"team_id": team_id, "add": [id, "ghost@x.org"], "remove": []})),
+            json!({"team_id": team_id, "add": [id, "ghost@x.org"], "remove": []}),
         )
         .await;
     assert_eq!(
@@ -1329,17 +1302,16 @@ async fn generic_profile_speaks_its_own_dialect() {
         (422, r#"{"error":"Unknown member: ghost@x.org"}"#)
     );
     assert_eq!(
-        g.send(
-            "POST",
+        g.post(
             "teams/members",
-            Some(json!({"team_id": team_id, "add": ["admin@example.com"]}))
+            json!({"team_id": team_id, "add": ["admin@example.com"]})
         )
         .await
         .status,
         204
     );
     let members = g
-        .send("GET", &format!("teams/members?team_id={team_id}"), None)
+        .get(&format!("teams/members?team_id={team_id}"))
         .await
         .json();
     let mails: Vec<_> = members
@@ -1350,7 +1322,7 @@ async fn generic_profile_speaks_its_own_dialect() {
         .collect();
     assert_eq!(mails, vec!["admin@example.com", "p@q.org"]);
     assert_eq!(
-        g.send("GET", &format!("teams/members?team_id={everyone}"), None)
+        g.get(&format!("teams/members?team_id={everyone}"))
             .await
             .json()
             .as_array()
@@ -1359,7 +1331,7 @@ async fn generic_profile_speaks_its_own_dialect() {
         7
     );
     let of_pat = g
-        .send("GET", &format!("accounts/teams?account_id={id}"), None)
+        .get(&format!("accounts/teams?account_id={id}"))
         .await
         .json();
     assert_eq!(
@@ -1368,34 +1340,26 @@ async fn generic_profile_speaks_its_own_dialect() {
         "the system team and Ops"
     );
     assert_eq!(
-        g.send(
-            "POST",
-            "teams/members",
-            Some(json!({"team_id": everyone, "add": [id]}))
-        )
-        .await
-        .text,
+        g.post("teams/members", json!({"team_id": everyone, "add": [id]}))
+            .await
+            .text,
         r#"{"error":"SYSTEM_FEED"}"#
     );
     let renamed = g
-        .send(
-            "POST",
-            "teams/save",
-            Some(json!({"team_id": team_id, "kind": "team"})),
-        )
+        .post("teams/save", json!({"team_id": team_id, "kind": "team"}))
         .await
         .json();
     assert_eq!(renamed["title"], "Ops", "partial update keeps the name");
 
     // Deletes: users exist here.
     assert_eq!(
-        g.send("DELETE", &format!("accounts/delete?account_id={id}"), None)
+        g.delete(&format!("accounts/delete?account_id={id}"))
             .await
             .status,
         204
     );
     assert_eq!(
-        g.send("DELETE", &format!("accounts/delete?account_id={id}"), None)
+        g.delete(&format!("accounts/delete?account_id={id}"))
             .await
             .status,
         404
@@ -1405,17 +1369,17 @@ async fn generic_profile_speaks_its_own_dialect() {
         vec!["5000000000000001".to_owned()]
     );
     assert_eq!(
-        g.send("DELETE", &format!("teams/delete?team_id={team_id}"), None)
+        g.delete(&format!("teams/delete?team_id={team_id}"))
             .await
             .status,
         204
     );
     assert_eq!(
-        g.send("GET", "teams/lookup?team_id=1", None).await.text,
+        g.get("teams/lookup?team_id=1").await.text,
         r#"{"error":"Team not found"}"#
     );
     assert_eq!(
-        g.send("DELETE", "teams/delete", None).await.text,
+        g.delete("teams/delete").await.text,
         r#"{"error":"team_id is required"}"#
     );
     assert_eq!(g.handle.counters().get("teams/members"), 5);

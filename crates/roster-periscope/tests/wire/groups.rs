@@ -2,10 +2,10 @@
 
 use httpmock::prelude::*;
 use roster_core::{ErrorKind, NewGroup, UserDirectory};
-use roster_periscope::{GroupUpdate, PeriscopeDirectory, ACCESS};
+use roster_periscope::{GroupUpdate, ACCESS};
 use serde_json::json;
 
-use super::{config, directory, request, ROSTER_SITE};
+use super::{any_request, directory, directory_with, read, write, APPLYING};
 
 fn analysts() -> NewGroup {
     let mut group = NewGroup::named("Analysts");
@@ -18,7 +18,7 @@ async fn list_reads_every_group_with_its_access_level() {
     let server = MockServer::start_async().await;
     let list = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/groups"), None);
+            read(when, "/api/v1/groups");
             then.status(200).json_body(json!({"groups": [
                 {"name": "Administrators", "access": "SQL"},
                 {"name": "Analysts", "access": "View", "id": 12}
@@ -53,14 +53,14 @@ async fn get_group_addresses_the_name_as_one_encoded_segment() {
     let server = MockServer::start_async().await;
     let found = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/groups/All%20Users"), None);
+            read(when, "/api/v1/groups/All%20Users");
             then.status(200)
                 .json_body(json!({"name": "All Users", "access": "SQL"}));
         })
         .await;
     let missing = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/groups/a%2Fb"), None);
+            read(when, "/api/v1/groups/a%2Fb");
             then.status(404)
                 .json_body(json!({"error": "Group not found: a/b"}));
         })
@@ -78,11 +78,9 @@ async fn create_posts_name_access_and_creator() {
     let server = MockServer::start_async().await;
     let create = server
         .mock_async(|when, then| {
-            request(
-                when.method(POST).path("/api/v1/groups"),
-                Some("test_mode=false"),
-            )
-            .body(r#"{"name":"Analysts","access":"View","created_by_email":"admin@example.com"}"#);
+            write(when, POST, "/api/v1/groups", APPLYING).body(
+                r#"{"name":"Analysts","access":"View","created_by_email":"admin@example.com"}"#,
+            );
             then.status(201)
                 .json_body(json!({"name": "Analysts", "access": "View"}));
         })
@@ -98,19 +96,17 @@ async fn create_takes_the_configured_access_and_creator_when_given() {
     let server = MockServer::start_async().await;
     let create = server
         .mock_async(|when, then| {
-            request(
-                when.method(POST).path("/api/v1/groups"),
-                Some("test_mode=false"),
-            )
-            .body(r#"{"name":"Finance","access":"SQL","created_by_email":"owner@example.com"}"#);
+            write(when, POST, "/api/v1/groups", APPLYING).body(
+                r#"{"name":"Finance","access":"SQL","created_by_email":"owner@example.com"}"#,
+            );
             then.status(201)
                 .json_body(json!({"name": "Finance", "access": "SQL"}));
         })
         .await;
-    let mut config = config(&server);
-    config.default_group_access = Some("SQL".into());
-    config.created_by_email = Some("owner@example.com".into());
-    let site = PeriscopeDirectory::new(ROSTER_SITE, config).unwrap();
+    let site = directory_with(&server, |config| {
+        config.default_group_access = Some("SQL".into());
+        config.created_by_email = Some("owner@example.com".into());
+    });
     site.create_group(&NewGroup::named("Finance"))
         .await
         .unwrap();
@@ -120,11 +116,7 @@ async fn create_takes_the_configured_access_and_creator_when_given() {
 #[tokio::test]
 async fn group_writes_periscope_cannot_make_are_refused_before_sending() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|_, then| {
-            then.status(500);
-        })
-        .await;
+    let any = any_request(&server).await;
     let site = directory(&server);
     let error = site
         .create_group(&NewGroup::named("Finance"))
@@ -154,28 +146,22 @@ async fn update_group_puts_the_changes_and_the_updater() {
     let server = MockServer::start_async().await;
     let update = server
         .mock_async(|when, then| {
-            request(
-                when.method(PUT).path("/api/v1/groups/Analysts"),
-                Some("test_mode=false"),
-            )
-            .body(r#"{"access":"SQL","updated_by_email":"admin@example.com"}"#);
+            write(when, PUT, "/api/v1/groups/Analysts", APPLYING)
+                .body(r#"{"access":"SQL","updated_by_email":"admin@example.com"}"#);
             then.status(200)
                 .json_body(json!({"name": "Analysts", "access": "SQL"}));
         })
         .await;
     let rename = server
         .mock_async(|when, then| {
-            request(
-                when.method(PUT).path("/api/v1/groups/Analysts"),
-                Some("test_mode=false"),
-            )
-            .body(r#"{"name":"Data Team","updated_by_email":"admin@example.com"}"#);
+            write(when, PUT, "/api/v1/groups/Analysts", APPLYING)
+                .body(r#"{"name":"Data Team","updated_by_email":"admin@example.com"}"#);
             then.status(200).body("");
         })
         .await;
     let reread = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/groups/Data%20Team"), None);
+            read(when, "/api/v1/groups/Data%20Team");
             then.status(200)
                 .json_body(json!({"name": "Data Team", "access": "View"}));
         })
@@ -203,10 +189,11 @@ async fn delete_group_addresses_the_encoded_name() {
     let server = MockServer::start_async().await;
     let delete = server
         .mock_async(|when, then| {
-            request(
-                when.method(DELETE)
-                    .path("/api/v1/groups/Suite%20Group%20%CE%A9"),
-                Some("test_mode=false"),
+            write(
+                when,
+                DELETE,
+                "/api/v1/groups/Suite%20Group%20%CE%A9",
+                APPLYING,
             );
             then.status(204);
         })

@@ -2,9 +2,11 @@
 
 use httpmock::prelude::*;
 use roster_core::{ErrorKind, UserDirectory};
-use roster_periscope::PeriscopeDirectory;
 
-use super::{config, directory, in_turn, request, ROSTER_SITE};
+use super::{
+    answer_any, any_request, directory, directory_with, in_turn, read_user, write, APPLYING,
+    TEST_MODE,
+};
 
 const ANN_BEFORE: &str = r#"{"email":"ann@example.com","groups":["All Users","Analysts"]}"#;
 const ANN_AFTER: &str =
@@ -15,19 +17,15 @@ async fn joining_puts_the_complete_set_then_reads_it_back() {
     let server = MockServer::start_async().await;
     let reads = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None)
-                .header("HTTP-X-EMAIL", "ann@example.com");
+            read_user(when, "ann@example.com");
             then.respond_with(in_turn(vec![(200, ANN_BEFORE), (200, ANN_AFTER)]));
         })
         .await;
     let put = server
         .mock_async(|when, then| {
-            request(
-                when.method(PUT).path("/api/v1/users"),
-                Some("test_mode=false"),
-            )
-            .header("HTTP-X-EMAIL", "ann@example.com")
-            .body(r#"{"groups":["Analysts","Finance"]}"#);
+            write(when, PUT, "/api/v1/users", APPLYING)
+                .header("HTTP-X-EMAIL", "ann@example.com")
+                .body(r#"{"groups":["Analysts","Finance"]}"#);
             then.status(200).body(ANN_AFTER);
         })
         .await;
@@ -42,12 +40,7 @@ async fn joining_puts_the_complete_set_then_reads_it_back() {
 #[tokio::test]
 async fn a_user_already_in_place_costs_one_read_and_no_write() {
     let server = MockServer::start_async().await;
-    let reads = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/users");
-            then.status(200).body(ANN_BEFORE);
-        })
-        .await;
+    let reads = answer_any(&server, GET, "/api/v1/users", 200, ANN_BEFORE).await;
     let puts = server
         .mock_async(|when, then| {
             when.method(PUT);
@@ -82,11 +75,7 @@ async fn leaving_sends_the_set_without_the_group() {
         .await;
     let put = server
         .mock_async(|when, then| {
-            request(
-                when.method(PUT).path("/api/v1/users"),
-                Some("test_mode=false"),
-            )
-            .body(r#"{"groups":["Finance"]}"#);
+            write(when, PUT, "/api/v1/users", APPLYING).body(r#"{"groups":["Finance"]}"#);
             then.status(200).body("{}");
         })
         .await;
@@ -101,18 +90,8 @@ async fn leaving_sends_the_set_without_the_group() {
 async fn a_site_that_merges_is_detected_and_not_written_again() {
     let server = MockServer::start_async().await;
     // The read-back still shows the group that was left: the site merged.
-    let reads = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/users");
-            then.status(200).body(ANN_AFTER);
-        })
-        .await;
-    let put = server
-        .mock_async(|when, then| {
-            when.method(PUT).path("/api/v1/users");
-            then.status(200).body(ANN_AFTER);
-        })
-        .await;
+    let reads = answer_any(&server, GET, "/api/v1/users", 200, ANN_AFTER).await;
+    let put = answer_any(&server, PUT, "/api/v1/users", 200, ANN_AFTER).await;
     let site = directory(&server);
     let error = site
         .set_membership("Analysts", &[], &["ann@example.com".into()])
@@ -136,18 +115,8 @@ async fn a_site_that_merges_is_detected_and_not_written_again() {
 #[tokio::test]
 async fn a_set_that_did_not_land_is_a_conflict() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/users");
-            then.status(200).body(ANN_BEFORE);
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(PUT).path("/api/v1/users");
-            then.status(200).body(ANN_AFTER);
-        })
-        .await;
+    answer_any(&server, GET, "/api/v1/users", 200, ANN_BEFORE).await;
+    answer_any(&server, PUT, "/api/v1/users", 200, ANN_AFTER).await;
     let error = directory(&server)
         .set_membership("Finance", &["ann@example.com".into()], &[])
         .await
@@ -178,12 +147,7 @@ async fn some_users_failing_is_partial_and_names_them() {
             then.status(404).body(r#"{"error":"User not found"}"#);
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(PUT).path("/api/v1/users");
-            then.status(200).body(ANN_AFTER);
-        })
-        .await;
+    answer_any(&server, PUT, "/api/v1/users", 200, ANN_AFTER).await;
     let error = directory(&server)
         .set_membership(
             "Finance",
@@ -203,12 +167,7 @@ async fn some_users_failing_is_partial_and_names_them() {
 #[tokio::test]
 async fn a_temporary_failure_ends_the_call_so_it_can_be_repeated_whole() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/users");
-            then.status(503).body("busy");
-        })
-        .await;
+    answer_any(&server, GET, "/api/v1/users", 503, "busy").await;
     let error = directory(&server)
         .set_membership(
             "Finance",
@@ -227,11 +186,7 @@ async fn a_temporary_failure_ends_the_call_so_it_can_be_repeated_whole() {
 #[tokio::test]
 async fn implicit_groups_cannot_be_left_and_joining_them_sends_nothing() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|_, then| {
-            then.status(500);
-        })
-        .await;
+    let any = any_request(&server).await;
     let site = directory(&server);
     site.set_membership("All Users", &["ann@example.com".into()], &[])
         .await
@@ -247,26 +202,15 @@ async fn implicit_groups_cannot_be_left_and_joining_them_sends_nothing() {
 #[tokio::test]
 async fn in_dry_run_the_set_goes_out_in_test_mode_and_is_not_read_back() {
     let server = MockServer::start_async().await;
-    let reads = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/users");
-            then.status(200).body(ANN_BEFORE);
-        })
-        .await;
+    let reads = answer_any(&server, GET, "/api/v1/users", 200, ANN_BEFORE).await;
     let put = server
         .mock_async(|when, then| {
-            request(
-                when.method(PUT).path("/api/v1/users"),
-                Some("test_mode=true"),
-            )
-            .body(r#"{"groups":["Analysts","Finance"]}"#);
+            write(when, PUT, "/api/v1/users", TEST_MODE)
+                .body(r#"{"groups":["Analysts","Finance"]}"#);
             then.status(200).body(ANN_AFTER);
         })
         .await;
-    let mut config = config(&server);
-    config.dry_run = true;
-    PeriscopeDirectory::new(ROSTER_SITE, config)
-        .unwrap()
+    directory_with(&server, |config| config.dry_run = true)
         .set_membership("Finance", &["ann@example.com".into()], &[])
         .await
         .unwrap();

@@ -6,10 +6,12 @@ use httpmock::prelude::*;
 use roster_core::{
     Change, ErrorKind, NewUser, SecretString, User, UserDirectory, UserKey, UserPatch, UserQuery,
 };
-use roster_periscope::PeriscopeDirectory;
 use serde_json::json;
 
-use super::{config, directory, in_turn, request, API_KEY, ROSTER_SITE};
+use super::{
+    answer_any, any_request, config, directory, directory_with, in_turn, read, read_user, request,
+    write, API_KEY, APPLYING, ROSTER_SITE, TEST_MODE,
+};
 
 fn ann() -> User {
     User {
@@ -27,7 +29,7 @@ async fn list_sends_one_plain_get_and_maps_every_user() {
     let server = MockServer::start_async().await;
     let list = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None).header_missing("HTTP-X-EMAIL");
+            read(when, "/api/v1/users").header_missing("HTTP-X-EMAIL");
             then.status(200).json_body(json!({"users": [
                 {"email": "ann@example.com", "first_name": "Ann", "last_name": "Lee",
                  "groups": ["All Users", "Analysts"]},
@@ -56,7 +58,7 @@ async fn list_follows_next_page_start_until_it_is_null() {
     let server = MockServer::start_async().await;
     let first = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None);
+            read(when, "/api/v1/users");
             then.status(200).json_body(json!({
                 "users": [{"email": "a@example.com", "groups": []}],
                 "next_page_start": "page 2", "items_this_page": 1
@@ -128,7 +130,7 @@ async fn a_group_query_reads_users_the_listing_left_without_groups() {
     let server = MockServer::start_async().await;
     let list = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None).header_missing("HTTP-X-EMAIL");
+            read(when, "/api/v1/users").header_missing("HTTP-X-EMAIL");
             then.status(200).json_body(json!({"users": [
                 {"email": "ann@example.com", "first_name": "Ann", "last_name": "Lee"}
             ]}));
@@ -136,8 +138,7 @@ async fn a_group_query_reads_users_the_listing_left_without_groups() {
         .await;
     let one = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None)
-                .header("HTTP-X-EMAIL", "ann@example.com");
+            read_user(when, "ann@example.com");
             then.status(200)
                 .json_body(json!({"email": "ann@example.com",
                 "first_name": "Ann", "last_name": "Lee", "groups": ["All Users", "Analysts"]}));
@@ -161,8 +162,7 @@ async fn get_selects_the_user_with_the_email_header() {
     let server = MockServer::start_async().await;
     let found = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None)
-                .header("HTTP-X-EMAIL", "ann@example.com");
+            read_user(when, "ann@example.com");
             then.status(200)
                 .json_body(json!({"user": {"email": "ann@example.com",
                 "first_name": "Ann", "last_name": "Lee", "groups": ["Analysts", "All Users"]}}));
@@ -170,8 +170,7 @@ async fn get_selects_the_user_with_the_email_header() {
         .await;
     let missing = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None)
-                .header("HTTP-X-EMAIL", "nobody@example.com");
+            read_user(when, "nobody@example.com");
             then.status(404)
                 .json_body(json!({"error": "User not found: nobody@example.com"}));
         })
@@ -199,11 +198,7 @@ async fn get_selects_the_user_with_the_email_header() {
 #[tokio::test]
 async fn get_by_username_sends_nothing_since_no_user_has_one() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|_, then| {
-            then.status(500);
-        })
-        .await;
+    let any = any_request(&server).await;
     let found = directory(&server)
         .get_user(&UserKey::Username("ann".into()))
         .await
@@ -217,7 +212,7 @@ async fn get_by_another_attribute_searches_the_listing() {
     let server = MockServer::start_async().await;
     let list = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None).header_missing("HTTP-X-EMAIL");
+            read(when, "/api/v1/users").header_missing("HTTP-X-EMAIL");
             then.status(200).json_body(json!({"users": [
                 {"email": "a@example.com", "id": 1},
                 {"email": "b@example.com", "id": 2}
@@ -251,12 +246,9 @@ async fn create_posts_the_contract_body_in_its_field_order() {
     let server = MockServer::start_async().await;
     let create = server
         .mock_async(|when, then| {
-            request(
-                when.method(POST).path("/api/v1/users"),
-                Some("test_mode=false"),
-            )
-            .header_missing("HTTP-X-EMAIL")
-            .body(BO_CREATE_BODY);
+            write(when, POST, "/api/v1/users", APPLYING)
+                .header_missing("HTTP-X-EMAIL")
+                .body(BO_CREATE_BODY);
             then.status(201).json_body(json!({"email": "bo@example.com",
                 "first_name": "Bo", "last_name": "Ng", "groups": ["All Users", "Analysts"]}));
         })
@@ -273,16 +265,15 @@ async fn create_posts_the_contract_body_in_its_field_order() {
 #[tokio::test]
 async fn create_without_groups_sends_an_empty_list_and_omits_absent_names() {
     let server = MockServer::start_async().await;
-    let create =
-        server
-            .mock_async(|when, then| {
-                request(when.method(POST).path("/api/v1/users"), Some("test_mode=false")).body(
+    let create = server
+        .mock_async(|when, then| {
+            write(when, POST, "/api/v1/users", APPLYING).body(
                 r#"{"email":"cy@example.com","groups":[],"invited_by_email":"admin@example.com"}"#,
             );
-                then.status(201)
-                    .json_body(json!({"email": "cy@example.com", "groups": ["All Users"]}));
-            })
-            .await;
+            then.status(201)
+                .json_body(json!({"email": "cy@example.com", "groups": ["All Users"]}));
+        })
+        .await;
     let user = NewUser {
         email: Some("cy@example.com".into()),
         ..NewUser::default()
@@ -296,27 +287,18 @@ async fn dry_run_sends_every_write_with_test_mode_true() {
     let server = MockServer::start_async().await;
     let create = server
         .mock_async(|when, then| {
-            request(
-                when.method(POST).path("/api/v1/users"),
-                Some("test_mode=true"),
-            )
-            .body(BO_CREATE_BODY);
+            write(when, POST, "/api/v1/users", TEST_MODE).body(BO_CREATE_BODY);
             then.status(201).body("");
         })
         .await;
     let delete = server
         .mock_async(|when, then| {
-            request(
-                when.method(DELETE).path("/api/v1/users"),
-                Some("test_mode=true"),
-            )
-            .header("HTTP-X-EMAIL", "bo@example.com");
+            write(when, DELETE, "/api/v1/users", TEST_MODE)
+                .header("HTTP-X-EMAIL", "bo@example.com");
             then.status(200).body("{}");
         })
         .await;
-    let mut config = config(&server);
-    config.dry_run = true;
-    let site = PeriscopeDirectory::new(ROSTER_SITE, config).unwrap();
+    let site = directory_with(&server, |config| config.dry_run = true);
     let created = site.create_user(&new_bo()).await.unwrap();
     // Nothing was saved, so the answer is what was sent, not a read-back.
     assert_eq!(created.id, "bo@example.com");
@@ -329,16 +311,10 @@ async fn dry_run_sends_every_write_with_test_mode_true() {
 #[tokio::test]
 async fn a_create_answered_without_the_user_reads_it_back() {
     let server = MockServer::start_async().await;
-    let create = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/api/v1/users");
-            then.status(201).body("Created");
-        })
-        .await;
+    let create = answer_any(&server, POST, "/api/v1/users", 201, "Created").await;
     let read = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None)
-                .header("HTTP-X-EMAIL", "bo@example.com");
+            read_user(when, "bo@example.com");
             then.status(200).json_body(json!({"email": "bo@example.com",
                 "first_name": "Bo", "last_name": "Ng", "groups": ["All Users", "Analysts"]}));
         })
@@ -352,11 +328,7 @@ async fn a_create_answered_without_the_user_reads_it_back() {
 #[tokio::test]
 async fn creates_periscope_cannot_take_are_refused_before_sending() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|_, then| {
-            then.status(500);
-        })
-        .await;
+    let any = any_request(&server).await;
     let site = directory(&server);
     let mut with_password = new_bo();
     with_password.password = Some(SecretString::from("hunter2"));
@@ -386,10 +358,7 @@ async fn creates_periscope_cannot_take_are_refused_before_sending() {
     let error = site.create_user(&no_email).await.unwrap_err();
     assert!(matches!(error.kind(), ErrorKind::Invalid { field: Some(f), .. } if f == "email"));
 
-    let mut no_inviter = config(&server);
-    no_inviter.invited_by_email = None;
-    let error = PeriscopeDirectory::new(ROSTER_SITE, no_inviter)
-        .unwrap()
+    let error = directory_with(&server, |config| config.invited_by_email = None)
         .create_user(&new_bo())
         .await
         .unwrap_err();
@@ -403,12 +372,9 @@ async fn update_puts_only_the_changed_names_for_the_selected_user() {
     let server = MockServer::start_async().await;
     let update = server
         .mock_async(|when, then| {
-            request(
-                when.method(PUT).path("/api/v1/users"),
-                Some("test_mode=false"),
-            )
-            .header("HTTP-X-EMAIL", "ann@example.com")
-            .body(r#"{"first_name":"Anna","last_name":""}"#);
+            write(when, PUT, "/api/v1/users", APPLYING)
+                .header("HTTP-X-EMAIL", "ann@example.com")
+                .body(r#"{"first_name":"Anna","last_name":""}"#);
             then.status(200)
                 .json_body(json!({"email": "ann@example.com",
                 "first_name": "Anna", "last_name": "", "groups": ["All Users"]}));
@@ -439,8 +405,7 @@ async fn an_update_answered_with_no_body_reads_the_user_back() {
         .await;
     let read = server
         .mock_async(|when, then| {
-            request(when.method(GET).path("/api/v1/users"), None)
-                .header("HTTP-X-EMAIL", "ann@example.com");
+            read_user(when, "ann@example.com");
             then.respond_with(in_turn(vec![(
                 200,
                 r#"{"email":"ann@example.com","first_name":"Anna","last_name":"Lee"}"#,
@@ -463,11 +428,7 @@ async fn an_update_answered_with_no_body_reads_the_user_back() {
 #[tokio::test]
 async fn updates_periscope_cannot_make_are_refused_before_sending() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|_, then| {
-            then.status(500);
-        })
-        .await;
+    let any = any_request(&server).await;
     let site = directory(&server);
     let error = site
         .update_user("ann@example.com", &UserPatch::deactivate())
@@ -493,12 +454,9 @@ async fn delete_selects_the_user_and_accepts_an_empty_answer() {
     let server = MockServer::start_async().await;
     let delete = server
         .mock_async(|when, then| {
-            request(
-                when.method(DELETE).path("/api/v1/users"),
-                Some("test_mode=false"),
-            )
-            .header("HTTP-X-EMAIL", "Ann@Example.com")
-            .body("");
+            write(when, DELETE, "/api/v1/users", APPLYING)
+                .header("HTTP-X-EMAIL", "Ann@Example.com")
+                .body("");
             then.status(204);
         })
         .await;
@@ -528,9 +486,7 @@ async fn bodies_over_the_cap_are_refused_and_garbage_never_panics() {
             then.status(200).body("{\"email\": [1, 2");
         })
         .await;
-    let mut small = config(&server);
-    small.max_body_bytes = 1024;
-    let site = PeriscopeDirectory::new(ROSTER_SITE, small).unwrap();
+    let site = directory_with(&server, |config| config.max_body_bytes = 1024);
     let error = site.list_users(&UserQuery::all()).await.unwrap_err();
     assert!(matches!(error.kind(), ErrorKind::Decode { .. }), "{error}");
     assert!(error.to_string().contains("max_body_bytes"), "{error}");

@@ -7,7 +7,7 @@ use roster_core::{Change, ErrorKind, NewGroup, NewUser, UserDirectory, UserOp, U
 use roster_periscope::ACCESS;
 use serde_json::json;
 
-use super::{directory, request};
+use super::{directory, write, TEST_MODE};
 
 fn bo() -> NewUser {
     NewUser {
@@ -24,7 +24,7 @@ async fn each_user_op_is_sent_as_applying_it_would_but_in_test_mode() {
     let server = MockServer::start_async().await;
     let create = server
         .mock_async(|when, then| {
-            request(when.method(POST).path("/api/v1/users"), Some("test_mode=true")).body(
+            write(when, POST, "/api/v1/users", TEST_MODE).body(
                 r#"{"email":"bo@example.com","first_name":"Bo","last_name":"Ng","groups":["Analysts"],"invited_by_email":"admin@example.com"}"#,
             );
             then.status(201).json_body(json!({"email": "bo@example.com"}));
@@ -32,23 +32,17 @@ async fn each_user_op_is_sent_as_applying_it_would_but_in_test_mode() {
         .await;
     let update = server
         .mock_async(|when, then| {
-            request(
-                when.method(PUT).path("/api/v1/users"),
-                Some("test_mode=true"),
-            )
-            .header("HTTP-X-EMAIL", "ann@example.com")
-            .body(r#"{"last_name":"Li"}"#);
+            write(when, PUT, "/api/v1/users", TEST_MODE)
+                .header("HTTP-X-EMAIL", "ann@example.com")
+                .body(r#"{"last_name":"Li"}"#);
             then.status(200)
                 .json_body(json!({"email": "ann@example.com"}));
         })
         .await;
     let delete = server
         .mock_async(|when, then| {
-            request(
-                when.method(DELETE).path("/api/v1/users"),
-                Some("test_mode=true"),
-            )
-            .header("HTTP-X-EMAIL", "ann@example.com");
+            write(when, DELETE, "/api/v1/users", TEST_MODE)
+                .header("HTTP-X-EMAIL", "ann@example.com");
             then.status(200)
                 .json_body(json!({"email": "ann@example.com"}));
         })
@@ -84,10 +78,7 @@ async fn a_refused_change_gives_the_error_applying_it_would() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
-            request(
-                when.method(POST).path("/api/v1/users"),
-                Some("test_mode=true"),
-            );
+            write(when, POST, "/api/v1/users", TEST_MODE);
             then.status(409)
                 .json_body(json!({"error": "User already exists: bo@example.com"}));
         })
@@ -124,20 +115,14 @@ async fn the_validating_view_covers_group_writes() {
     let server = MockServer::start_async().await;
     let create = server
         .mock_async(|when, then| {
-            request(
-                when.method(POST).path("/api/v1/groups"),
-                Some("test_mode=true"),
-            );
+            write(when, POST, "/api/v1/groups", TEST_MODE);
             then.status(201)
                 .json_body(json!({"name": "Finance", "access": "SQL"}));
         })
         .await;
     let delete = server
         .mock_async(|when, then| {
-            request(
-                when.method(DELETE).path("/api/v1/groups/Finance"),
-                Some("test_mode=true"),
-            );
+            write(when, DELETE, "/api/v1/groups/Finance", TEST_MODE);
             then.status(204);
         })
         .await;
