@@ -38,9 +38,9 @@ pub(crate) struct Pages<'a> {
     seen_cursors: HashSet<String>,
     /// The next page's offset (offset style) or number (page-number style).
     position: u64,
-    /// The page before (offset and page-number styles): a server that ignores the page
-    /// parameter sends it again.
-    previous: Vec<WireObject>,
+    /// The first item of the page before (offset and page-number styles): a server that
+    /// ignores the page parameter sends the same page again.
+    previous_first: Option<WireObject>,
     done: bool,
 }
 
@@ -70,7 +70,7 @@ impl<'a> Pages<'a> {
             request,
             seen_cursors: HashSet::new(),
             position,
-            previous: Vec::new(),
+            previous_first: None,
             done: false,
         }
     }
@@ -201,8 +201,7 @@ impl<'a> Pages<'a> {
         };
         // A page starting like the one before: the server ignores the page parameter and
         // would send the same page forever.
-        let previous_start = self.previous.len().checked_sub(page.len());
-        if previous_start.is_some_and(|start| self.previous.get(start) == Some(first)) {
+        if self.previous_first.as_ref() == Some(first) {
             return Err(decode("list response", "the same page came back twice"));
         }
         self.done = page.len() < numbering.page_size;
@@ -210,7 +209,7 @@ impl<'a> Pages<'a> {
             Step::ByCount => page.len() as u64,
             Step::ByOne => 1,
         };
-        self.previous.clone_from(&page);
+        self.previous_first = Some(first.clone());
         Ok(Some(page))
     }
 }
