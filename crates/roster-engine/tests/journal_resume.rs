@@ -285,14 +285,7 @@ async fn a_saved_plan_cannot_create_a_user_whose_password_it_does_not_hold() {
     let sites = [memory_site(&memory)];
     let planned = plan(&desired("email,password\nada@x.org,s3cret-value\n"), &sites).await;
     let saved = Plan::from_json(&planned.to_json()).unwrap();
-    let report = apply(
-        &saved,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&saved, &sites).await;
     assert_eq!(report.outcomes[0].status, ItemStatus::Failed);
     assert!(report.outcomes[0]
         .reason
@@ -332,13 +325,6 @@ async fn passwords_come_back_from_the_desired_state_a_saved_plan_was_made_from()
         "not in that file"
     );
     assert_eq!(saved.restore_passwords(&state), 0);
-    let report = apply(
-        &saved,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&saved, &sites).await;
     assert!(report.is_success(), "{report}");
 }

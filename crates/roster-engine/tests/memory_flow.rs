@@ -76,14 +76,7 @@ async fn a_plan_applied_leaves_nothing_to_do() {
     assert!(!text.contains("s3cret-pass") && !first.to_json().contains("s3cret-pass"));
     assert!(text.contains("+ group coaches"), "{text}");
 
-    let report = apply(
-        &first,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&first, &sites).await;
     assert!(report.is_success(), "{report}");
     assert_eq!(report.outcomes.len(), first.sites[0].items.len());
 
@@ -154,14 +147,7 @@ async fn max_deletes_holds_back_every_removal_and_says_how_to_override() {
         &sites,
     )
     .await;
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert_eq!(report.count(ItemStatus::Skipped), 4);
     let reason = report.outcomes[0].reason.as_deref().unwrap();
     assert!(
@@ -258,14 +244,7 @@ async fn concurrency_is_bounded_per_site_and_by_the_shared_global_cap() {
         build(&c, Some(global)),
     ];
     let planned = plan(&wanted, &sites).await;
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert!(report.is_success(), "{report}");
     assert_eq!(a.peak_in_flight(), 3, "the site's own limit");
     assert!(

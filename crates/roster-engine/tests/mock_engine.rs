@@ -118,14 +118,7 @@ async fn phases_run_in_order() {
         desired("email,first_name,groups\nada@x.org,Augusta,coaches\ncyd@x.org,Cyd,coaches\n");
     let planned = plan(&wanted, &sites).await;
     assert!(!planned.has_errors(), "{planned}");
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert!(report.is_success(), "{report}");
     let log = log.lock().unwrap().clone();
     assert_eq!(
@@ -160,14 +153,7 @@ async fn over_max_deletes_no_removal_is_sent_and_the_report_says_how_to_override
         text.contains("3 to deactivate") && text.contains("3 held back"),
         "{text}"
     );
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert_eq!(report.count(ItemStatus::Skipped), 3);
     let reason = report.outcomes[0].reason.clone().unwrap();
     assert!(
@@ -200,14 +186,7 @@ async fn protected_users_are_never_touched() {
     .await;
     assert!(planned.is_empty(), "{planned}");
     assert_eq!(planned.sites[0].protected, 2);
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert!(report.outcomes.is_empty());
 }
 
@@ -284,14 +263,7 @@ async fn disputed_rows_are_reported_and_never_applied() {
     assert!(site_plan.items.is_empty(), "{planned}");
     assert_eq!(site_plan.disputed[0].user_ids, ["1", "2"]);
     assert!(planned.to_string().contains("! ada@x.org (line 2)"));
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert_eq!(report.outcomes.len(), 1);
     assert_eq!(report.outcomes[0].action, "disputed");
     assert_eq!(report.outcomes[0].status, ItemStatus::Skipped);
@@ -408,14 +380,7 @@ async fn creates_go_in_batches_of_batch_max() {
         .collect::<Vec<_>>()
         .join("\n");
     let planned = plan(&desired(&csv), &sites).await;
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert_eq!(report.count(ItemStatus::Succeeded), 5);
     let mut sizes = sizes.lock().unwrap().clone();
     sizes.sort();
@@ -469,14 +434,7 @@ async fn a_batch_whose_reply_was_lost_is_settled_item_by_item() {
         .returning(|_| Ok(user("2", "b", &[])));
     let sites = [site(mock, base_policy())];
     let planned = plan(&desired("email\na@x.org\nb@x.org\n"), &sites).await;
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert_eq!(report.count(ItemStatus::Succeeded), 2, "{report}");
     let a = report.outcomes.iter().find(|o| o.key == "a@x.org").unwrap();
     assert_eq!(
@@ -527,14 +485,7 @@ async fn items_of_a_batch_that_failed_in_doubt_are_settled_one_by_one() {
         &sites,
     )
     .await;
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert_eq!(report.count(ItemStatus::Succeeded), 3, "{report}");
     assert_eq!(report.count(ItemStatus::Failed), 1, "{report}");
     let d = report.outcomes.iter().find(|o| o.key == "d@x.org").unwrap();
@@ -553,14 +504,7 @@ async fn a_partial_membership_failure_fails_only_the_users_it_names() {
     });
     let sites = [site(mock, base_policy())];
     let planned = plan(&desired("email,groups\nada@x.org,g\nbob@x.org,g\n"), &sites).await;
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     let status = |key: &str| {
         report
             .outcomes
@@ -590,14 +534,7 @@ async fn deleting_a_user_that_is_already_gone_counts_as_done() {
     };
     let sites = [site(mock, policy)];
     let planned = plan(&desired("email\nada@x.org\n"), &sites).await;
-    let report = apply(
-        &planned,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .unwrap();
+    let report = common::applied(&planned, &sites).await;
     assert_eq!(report.outcomes[0].status, ItemStatus::Succeeded);
     assert_eq!(report.outcomes[0].reason.as_deref(), Some("already absent"));
 }

@@ -52,9 +52,7 @@ async fn updates_are_announced_a_group_at_a_time() {
     // 16 rounds of 4 = 64 updates a group: 300 updates are 5 groups.
     let sites = [site(&memory, 4)];
     let plan = plan(&desired(400, 300, 0), &sites).await;
-    let report = apply(&plan, &sites, &RunOptions::default(), ApplyHooks::default())
-        .await
-        .expect("the plan applies");
+    let report = common::applied(&plan, &sites).await;
     assert_eq!(report.count(ItemStatus::Succeeded), 300);
     assert_eq!(memory.calls_of(Operation::PrepareUpdates), 5);
     assert_eq!(memory.calls_of(Operation::UpdateUser), 300);
@@ -72,14 +70,7 @@ async fn nothing_is_announced_without_updates_or_in_a_dry_run() {
     let sites = [site(&memory, 8)];
 
     let creates_only = plan(&desired(10, 0, 20), &sites).await;
-    let report = apply(
-        &creates_only,
-        &sites,
-        &RunOptions::default(),
-        ApplyHooks::default(),
-    )
-    .await
-    .expect("the plan applies");
+    let report = common::applied(&creates_only, &sites).await;
     assert_eq!(report.count(ItemStatus::Succeeded), 20);
     assert_eq!(memory.calls_of(Operation::PrepareUpdates), 0);
 
