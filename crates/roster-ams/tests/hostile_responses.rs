@@ -135,16 +135,14 @@ fn survives_keeping<T, F>(
     T: std::fmt::Debug,
     F: Future<Output = Result<T>>,
 {
-    let runtime = hostile::runtime();
-    let server = runtime.block_on(HostileServer::start());
-    let replies =
-        prop_oneof![9 => hostile::reply(&material(endpoint)), 1 => hostile::broken_reply()];
-    hostile::explore(CASES, replies, |reply| {
-        let sent = Sent::of(&reply);
-        answer(&server, endpoint, reply);
-        let outcome = runtime.block_on(operation(directory(&server)));
-        hostile::check(&outcome, sent, sent.is_success(), secrets)
-    });
+    hostile::against_replies(
+        CASES,
+        &material(endpoint),
+        |server, reply| answer(server, endpoint, reply),
+        directory,
+        operation,
+        |outcome, sent| hostile::check(outcome, sent, sent.is_success(), secrets),
+    );
 }
 
 fn amy() -> NewUser {

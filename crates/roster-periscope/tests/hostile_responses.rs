@@ -133,19 +133,17 @@ fn survives<T, F>(
     T: std::fmt::Debug,
     F: Future<Output = Result<T>>,
 {
-    let runtime = hostile::runtime();
-    let server = runtime.block_on(HostileServer::start());
-    let replies = proptest::prop_oneof![
-        9 => hostile::reply(&material(call)),
-        1 => hostile::broken_reply(),
-    ];
-    hostile::explore(cases, replies, |reply| {
-        let sent = Sent::of(&reply);
-        answer(&server, call, reply, around.writes, around.users);
-        let outcome = runtime.block_on(operation(directory(&server)));
-        let ok_allowed = sent.is_success() || sent == Sent::Status(404);
-        hostile::check(&outcome, sent, ok_allowed, &SECRETS)
-    });
+    hostile::against_replies(
+        cases,
+        &material(call),
+        |server, reply| answer(server, call, reply, around.writes, around.users),
+        directory,
+        operation,
+        |outcome, sent| {
+            let ok_allowed = sent.is_success() || sent == Sent::Status(404);
+            hostile::check(outcome, sent, ok_allowed, &SECRETS)
+        },
+    );
 }
 
 fn bo() -> NewUser {

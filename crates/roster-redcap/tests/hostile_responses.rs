@@ -110,18 +110,14 @@ fn survives_judged<T, F>(
     T: std::fmt::Debug,
     F: Future<Output = Result<T>>,
 {
-    let runtime = hostile::runtime();
-    let server = runtime.block_on(HostileServer::start());
-    let replies = proptest::prop_oneof![
-        9 => hostile::reply(&material(call)),
-        1 => hostile::broken_reply(),
-    ];
-    hostile::explore(cases, replies, |reply| {
-        let sent = Sent::of(&reply);
-        answer(&server, call, reply);
-        let outcome = runtime.block_on(operation(directory(&server)));
-        verdict(&outcome, sent)
-    });
+    hostile::against_replies(
+        cases,
+        &material(call),
+        |server, reply| answer(server, call, reply),
+        directory,
+        operation,
+        verdict,
+    );
 }
 
 /// Once the user row is written, a failed role step is reported as an Invalid `role` error

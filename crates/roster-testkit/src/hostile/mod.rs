@@ -33,6 +33,31 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
+/// Runs `cases` generated replies against one [`HostileServer`]: nine in ten shaped after
+/// `material` (any status, content type and framing), one in ten broken HTTP. Each reply is
+/// installed with `answer`, then `operation` runs on the directory `directory` makes for the
+/// server, and `verdict` judges the outcome against what was sent.
+pub fn against_replies<D, T, F>(
+    cases: u32,
+    material: &Material,
+    answer: impl Fn(&HostileServer, Reply),
+    directory: impl Fn(&HostileServer) -> D,
+    operation: impl Fn(D) -> F,
+    verdict: impl Fn(&T, Sent) -> Result<(), TestCaseError>,
+) where
+    F: std::future::Future<Output = T>,
+{
+    let runtime = runtime();
+    let server = runtime.block_on(HostileServer::start());
+    let replies = proptest::prop_oneof![9 => reply(material), 1 => broken_reply()];
+    explore(cases, replies, |reply| {
+        let sent = Sent::of(&reply);
+        answer(&server, reply);
+        let outcome = runtime.block_on(operation(directory(&server)));
+        verdict(&outcome, sent)
+    });
+}
+
 /// The environment variable that overrides every test's case count, for a longer search
 /// than CI affords.
 pub const CASES_VARIABLE: &str = "ROSTER_HOSTILE_CASES";
