@@ -20,18 +20,15 @@ pub async fn list(
     State(app): State<Arc<App>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("GET /api/v1/groups");
-    let index = match authenticate(&app.state, &headers) {
-        Ok(index) => index,
-        Err(response) => return response,
-    };
+    let index = authenticate(&app.state, &headers)?;
     let groups: Vec<_> = app.state.lock().sites[index]
         .groups
         .values()
         .map(PeriscopeGroup::to_wire)
         .collect();
-    list_body(&app.state, "groups", groups, query.as_deref())
+    Ok(list_body(&app.state, "groups", groups, query.as_deref()))
 }
 
 /// `GET /api/v1/groups/{name}`.
@@ -39,16 +36,13 @@ pub async fn get(
     State(app): State<Arc<App>>,
     GroupName(name): GroupName,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("GET /api/v1/groups/{name}");
-    let index = match authenticate(&app.state, &headers) {
-        Ok(index) => index,
-        Err(response) => return response,
-    };
-    match app.state.lock().sites[index].groups.get(&name) {
+    let index = authenticate(&app.state, &headers)?;
+    Ok(match app.state.lock().sites[index].groups.get(&name) {
         Some(group) => json(StatusCode::OK, &group.to_wire()),
         None => group_not_found(&name),
-    }
+    })
 }
 
 /// `POST /api/v1/groups`.
@@ -57,15 +51,12 @@ pub async fn create(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("POST /api/v1/groups");
-    let run = || -> Result<Response, Response> {
-        let index = authenticate(&app.state, &headers)?;
-        let dry_run = test_mode(query.as_deref())?;
-        let body = json_object(&body)?;
-        apply(&app.state, index, dry_run, |site| create_group(site, &body))
-    };
-    run().unwrap_or_else(|e| e)
+    let index = authenticate(&app.state, &headers)?;
+    let dry_run = test_mode(query.as_deref())?;
+    let body = json_object(&body)?;
+    apply(&app.state, index, dry_run, |site| create_group(site, &body))
 }
 
 fn create_group(site: &mut Site, body: &Map<String, Value>) -> Result<Response, Response> {
@@ -99,17 +90,14 @@ pub async fn update(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("PUT /api/v1/groups/{name}");
-    let run = || -> Result<Response, Response> {
-        let index = authenticate(&app.state, &headers)?;
-        let dry_run = test_mode(query.as_deref())?;
-        let body = json_object(&body)?;
-        apply(&app.state, index, dry_run, |site| {
-            update_group(site, &name, &body)
-        })
-    };
-    run().unwrap_or_else(|e| e)
+    let index = authenticate(&app.state, &headers)?;
+    let dry_run = test_mode(query.as_deref())?;
+    let body = json_object(&body)?;
+    apply(&app.state, index, dry_run, |site| {
+        update_group(site, &name, &body)
+    })
 }
 
 fn update_group(
@@ -174,26 +162,23 @@ pub async fn delete(
     GroupName(name): GroupName,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("DELETE /api/v1/groups/{name}");
-    let run = || -> Result<Response, Response> {
-        let index = authenticate(&app.state, &headers)?;
-        let dry_run = test_mode(query.as_deref())?;
-        apply(&app.state, index, dry_run, |site| {
-            if !site.groups.contains_key(&name) {
-                return Err(group_not_found(&name));
-            }
-            if is_builtin(&name) {
-                return Err(bad_request("Built-in group cannot be deleted"));
-            }
-            site.groups.remove(&name);
-            for user in site.users.values_mut() {
-                user.groups.remove(&name);
-            }
-            Ok(StatusCode::NO_CONTENT.into_response())
-        })
-    };
-    run().unwrap_or_else(|e| e)
+    let index = authenticate(&app.state, &headers)?;
+    let dry_run = test_mode(query.as_deref())?;
+    apply(&app.state, index, dry_run, |site| {
+        if !site.groups.contains_key(&name) {
+            return Err(group_not_found(&name));
+        }
+        if is_builtin(&name) {
+            return Err(bad_request("Built-in group cannot be deleted"));
+        }
+        site.groups.remove(&name);
+        for user in site.users.values_mut() {
+            user.groups.remove(&name);
+        }
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
 }
 
 /// `access` when present: one of the levels in any case, kept as sent.

@@ -20,29 +20,23 @@ pub async fn get(
     State(app): State<Arc<App>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Response> {
     let Some(email) = email_header(&headers) else {
         app.counters.hit("GET /api/v1/users");
-        let index = match authenticate(&app.state, &headers) {
-            Ok(index) => index,
-            Err(response) => return response,
-        };
+        let index = authenticate(&app.state, &headers)?;
         let users: Vec<_> = app.state.lock().sites[index]
             .users
             .values()
             .map(PeriscopeUser::to_wire)
             .collect();
-        return list_body(&app.state, "users", users, query.as_deref());
+        return Ok(list_body(&app.state, "users", users, query.as_deref()));
     };
     app.counters.hit("GET /api/v1/users (HTTP-X-EMAIL)");
-    let index = match authenticate(&app.state, &headers) {
-        Ok(index) => index,
-        Err(response) => return response,
-    };
-    match app.state.lock().sites[index].user(&email) {
+    let index = authenticate(&app.state, &headers)?;
+    Ok(match app.state.lock().sites[index].user(&email) {
         Some(user) => json(StatusCode::OK, &user.to_wire()),
         None => user_not_found(&email),
-    }
+    })
 }
 
 /// `POST /api/v1/users`.
@@ -51,15 +45,12 @@ pub async fn create(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("POST /api/v1/users");
-    let run = || -> Result<Response, Response> {
-        let index = authenticate(&app.state, &headers)?;
-        let dry_run = test_mode(query.as_deref())?;
-        let body = json_object(&body)?;
-        apply(&app.state, index, dry_run, |site| create_user(site, &body))
-    };
-    run().unwrap_or_else(|e| e)
+    let index = authenticate(&app.state, &headers)?;
+    let dry_run = test_mode(query.as_deref())?;
+    let body = json_object(&body)?;
+    apply(&app.state, index, dry_run, |site| create_user(site, &body))
 }
 
 fn create_user(site: &mut Site, body: &Map<String, Value>) -> Result<Response, Response> {
@@ -98,20 +89,17 @@ pub async fn update(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("PUT /api/v1/users");
     let merge = app.state.list_shape().groups_merge;
-    let run = || -> Result<Response, Response> {
-        let index = authenticate(&app.state, &headers)?;
-        let dry_run = test_mode(query.as_deref())?;
-        let body = json_object(&body)?;
-        let email =
-            email_header(&headers).ok_or_else(|| bad_request("HTTP-X-EMAIL header is required"))?;
-        apply(&app.state, index, dry_run, |site| {
-            update_user(site, &email, &body, merge)
-        })
-    };
-    run().unwrap_or_else(|e| e)
+    let index = authenticate(&app.state, &headers)?;
+    let dry_run = test_mode(query.as_deref())?;
+    let body = json_object(&body)?;
+    let email =
+        email_header(&headers).ok_or_else(|| bad_request("HTTP-X-EMAIL header is required"))?;
+    apply(&app.state, index, dry_run, |site| {
+        update_user(site, &email, &body, merge)
+    })
 }
 
 fn update_user(
@@ -167,22 +155,19 @@ pub async fn delete(
     State(app): State<Arc<App>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Response> {
     app.counters.hit("DELETE /api/v1/users");
-    let run = || -> Result<Response, Response> {
-        let index = authenticate(&app.state, &headers)?;
-        let dry_run = test_mode(query.as_deref())?;
-        let email =
-            email_header(&headers).ok_or_else(|| bad_request("HTTP-X-EMAIL header is required"))?;
-        apply(&app.state, index, dry_run, |site| {
-            let removed = site
-                .users
-                .remove(&email.to_lowercase())
-                .ok_or_else(|| user_not_found(&email))?;
-            Ok(json(StatusCode::OK, &removed.to_wire()))
-        })
-    };
-    run().unwrap_or_else(|e| e)
+    let index = authenticate(&app.state, &headers)?;
+    let dry_run = test_mode(query.as_deref())?;
+    let email =
+        email_header(&headers).ok_or_else(|| bad_request("HTTP-X-EMAIL header is required"))?;
+    apply(&app.state, index, dry_run, |site| {
+        let removed = site
+            .users
+            .remove(&email.to_lowercase())
+            .ok_or_else(|| user_not_found(&email))?;
+        Ok(json(StatusCode::OK, &removed.to_wire()))
+    })
 }
 
 /// `groups` from a body: `None` when absent; every name must exist. `All Users` is added.
